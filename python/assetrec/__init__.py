@@ -1,0 +1,3 @@
+"""assetrec: next-best-asset recommendations from form-submission clickstreams."""
+
+__version__ = "0.1.0"

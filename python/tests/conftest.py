@@ -1,0 +1,44 @@
+"""Shared pytest helpers: repo paths, the real export, and running dbt on a temporary database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+# The real (hashed) export lives beside the repo and is never copied into it.
+SHARED_DATA = REPO.parent / "shared" / "data"
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def run_dbt(args: list[str], db_path: Path, target_path: Path, vars: dict | None = None, check=True):
+    """Run a dbt command against `db_path`, with its own target dir so tests never share state."""
+    cmd = [DBT, *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO),
+           "--target-path", str(target_path), "--log-path", str(target_path / "logs")]
+    if vars:
+        import json
+
+        cmd += ["--vars", json.dumps(vars)]
+    env = {**os.environ, "ASSETREC_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-8000:]}\n{result.stderr[-4000:]}")
+    return result
+
+
+def query(db_path: Path, sql: str):
+    """Read a result as a pandas DataFrame through a read-only connection."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not (SHARED_DATA / "submissions.csv").exists():
+        pytest.skip(f"real export not found at {SHARED_DATA} (it lives beside the repo, never inside it)")
+    return SHARED_DATA
