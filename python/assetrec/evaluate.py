@@ -168,11 +168,11 @@ def _relevance(ids: np.ndarray, rows: sp.csr_matrix) -> np.ndarray:
     n_items = rows.shape[1]
     row_of = np.repeat(np.arange(rows.shape[0], dtype=np.int64), np.diff(rows.indptr))
     known = row_of * n_items + rows.indices  # sorted: rows ascending, indices sorted within a row
-    keys = np.arange(ids.shape[0], dtype=np.int64)[:, None] * n_items + ids
-    pos = np.searchsorted(known, keys)
-    pos = np.minimum(pos, max(len(known) - 1, 0))
     if len(known) == 0:
         return np.zeros(ids.shape, dtype=bool)
+    keys = np.arange(ids.shape[0], dtype=np.int64)[:, None] * n_items + ids
+    pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    # A padding id (< 0) can alias the previous row's last item in `keys`: mask it out.
     return (known[pos] == keys) & (ids >= 0)
 
 
@@ -192,7 +192,7 @@ def per_user_ranking_metrics(rec_ids, test_user_items, k: int, userids=None) -> 
     rel = _relevance(ids, rows)
     n_rel = np.diff(rows.indptr).astype(np.int64)
     cum = np.cumsum(rel, axis=1)
-    hits = cum[:, -1] if k else np.zeros(len(users), np.int64)
+    hits = cum[:, -1]
     ranks = np.arange(1, k + 1)
     disc = 1.0 / np.log2(ranks + 1.0)
     ideal = np.cumsum(disc)
