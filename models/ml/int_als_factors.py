@@ -1,0 +1,11 @@
+"""The ALS fit on all interactions (one fit per build), long: entity, id, factors.
+
+als_page_factors and als_cookie_factors split it; recommendations reuse it when ALS is the chosen model.
+"""
+
+from assetrec.pipeline import Settings, als_factors
+
+
+def model(dbt, session):
+    settings = Settings.from_config(dbt.config.get("assetrec_settings"))
+    return als_factors(dbt.ref("fct_page_interactions").df(), settings)
