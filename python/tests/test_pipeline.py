@@ -6,8 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO
-
 from assetrec.pipeline import (
     MODELS,
     Interactions,
@@ -17,6 +15,7 @@ from assetrec.pipeline import (
     recommendations,
     similar_pages,
 )
+from conftest import REPO
 
 
 def test_settings_defaults_match_dbt_project_vars():
