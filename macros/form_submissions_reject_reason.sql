@@ -1,26 +1,34 @@
 {#
-  Why a raw form_submissions text cannot be used as a count, or null when it can: a whole number
-  (optionally written with a zero fraction, as `3.0`), at least 1 and at most the BIGINT maximum.
+  Why a form_submissions text (already trimmed with trim_whitespace) cannot be used as a count, or null
+  when it can: a whole number written in plain digits (optionally with a zero fraction, as `3.0`), at least 1
+  and at most max_form_submissions() = 2,147,483,647. The upper bound keeps every total of counts (per cookie, per page,
+  per unit) far inside BIGINT: a count near the BIGINT maximum would pass cleaning and then overflow the
+  marts' sums, stopping the build with a conversion error instead of quarantining the row.
+  The reason is the first rule broken, checked in this order:
+    missing_form_submissions         empty, `None` or null
+    form_submissions_not_a_number    not a number at all (`abc`, `1,000`, `nan`)
+    form_submissions_not_an_integer  a fraction (`1.5`)
+    form_submissions_not_positive    zero or negative (`0`, `-2`, `-inf`)
+    form_submissions_out_of_range    above the maximum (`99999999999999999999`, `1e30`, `inf`)
+    form_submissions_not_an_integer  a whole number not written in plain digits (`+5`, `1e3`)
 #}
-{% macro form_submissions_reject_reason(column) -%}
+{% macro max_form_submissions() -%}
+    2147483647
+{%- endmacro %}
+
+{% macro form_submissions_reject_reason(trimmed) -%}
+    {%- set number = assetrec.safe_cast(trimmed, 'double') -%}
     case
-        when {{ assetrec.is_missing_text(column) }} then 'missing_form_submissions'
-        when {{ assetrec.safe_cast('trim(' ~ column ~ ')', 'double') }} is null
-            or isnan({{ assetrec.safe_cast('trim(' ~ column ~ ')', 'double') }})
-            then 'form_submissions_not_a_number'
-        when {{ assetrec.safe_cast('trim(' ~ column ~ ')', 'double') }}
-            <> trunc({{ assetrec.safe_cast('trim(' ~ column ~ ')', 'double') }})
-            then 'form_submissions_not_an_integer'
-        when {{ assetrec.safe_cast('trim(' ~ column ~ ')', 'double') }} <= 0
-            then 'form_submissions_not_positive'
-        when not {{ assetrec.regex_full_match('trim(' ~ column ~ ')', '[0-9]+(\\.0*)?') }}
-            then 'form_submissions_not_an_integer'
-        when {{ assetrec.safe_cast("split_part(trim(" ~ column ~ "), '.', 1)", 'bigint') }} is null
-            then 'form_submissions_out_of_range'
+        when {{ assetrec.is_missing_text(trimmed) }} then 'missing_form_submissions'
+        when {{ number }} is null or isnan({{ number }}) then 'form_submissions_not_a_number'
+        when {{ number }} <> trunc({{ number }}) then 'form_submissions_not_an_integer'
+        when {{ number }} <= 0 then 'form_submissions_not_positive'
+        when {{ number }} > {{ assetrec.max_form_submissions() }} then 'form_submissions_out_of_range'
+        when not {{ assetrec.regex_full_match(trimmed, '[0-9]+(\\.0*)?') }} then 'form_submissions_not_an_integer'
     end
 {%- endmacro %}
 
-{# The count itself, for rows whose reject reason is null. #}
-{% macro form_submissions_value(column) -%}
-    {{ assetrec.safe_cast("split_part(trim(" ~ column ~ "), '.', 1)", 'bigint') }}
+{# The count itself (from the trimmed text), for rows whose reject reason is null. #}
+{% macro form_submissions_value(trimmed) -%}
+    {{ assetrec.safe_cast("split_part(" ~ trimmed ~ ", '.', 1)", 'bigint') }}
 {%- endmacro %}

@@ -6,19 +6,31 @@ with raw as (
     select * from {{ ref('base_clickstream__bu_mappings') }}
 ),
 
-checked as (
+-- Each raw text trimmed once; the rules below work on the trimmed text.
+trimmed as (
     select
         source_file,
         source_row_number,
         business_unit as raw_business_unit,
         page_url as raw_page_url,
-        lower({{ assetrec.clean_text('business_unit') }}) as business_unit,
-        {{ assetrec.clean_text('page_url') }} as page_url,
-        case
-            when {{ assetrec.is_missing_text('business_unit') }} then 'missing_business_unit'
-            when {{ assetrec.is_missing_text('page_url') }} then 'missing_page_url'
-        end as row_reject_reason
+        {{ assetrec.trim_whitespace('business_unit') }} as business_unit_text,
+        {{ assetrec.trim_whitespace('page_url') }} as page_url_text
     from raw
+),
+
+checked as (
+    select
+        source_file,
+        source_row_number,
+        raw_business_unit,
+        raw_page_url,
+        lower({{ assetrec.clean_text('business_unit_text') }}) as business_unit,
+        {{ assetrec.clean_text('page_url_text') }} as page_url,
+        case
+            when {{ assetrec.is_missing_text('business_unit_text') }} then 'missing_business_unit'
+            when {{ assetrec.is_missing_text('page_url_text') }} then 'missing_page_url'
+        end as row_reject_reason
+    from trimmed
 ),
 
 ranked as (
