@@ -95,6 +95,25 @@ def _top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return ids, picked
 
 
+def _excluded_items(n_items: int, items, filter_items) -> np.ndarray | None:
+    """Boolean mask of the items that may not be recommended, or None when all may."""
+    if items is None and filter_items is None:
+        return None
+    excluded = np.zeros(n_items, dtype=bool)
+    for name, given in (("items", items), ("filter_items", filter_items)):
+        if given is None:
+            continue
+        arr = np.asarray(given, dtype=np.int64).ravel()
+        if arr.size and (arr.min() < 0 or arr.max() >= n_items):
+            raise ValueError(f"{name} must be item ids in [0, {n_items}), got {arr.min()}..{arr.max()}")
+        if name == "items":
+            excluded[:] = True
+            excluded[arr] = False
+        else:
+            excluded[arr] = True
+    return excluded
+
+
 class AlternatingLeastSquares:
     """Implicit-feedback matrix factorisation by alternating least squares.
 
@@ -289,8 +308,19 @@ class AlternatingLeastSquares:
             )
         return result[0] if single else result[:-1]
 
-    def recommend(self, userids, user_items, N: int = 10, filter_already_liked_items: bool = True):
+    def recommend(
+        self,
+        userids,
+        user_items,
+        N: int = 10,
+        filter_already_liked_items: bool = True,
+        filter_items=None,
+        items=None,
+    ):
         """Top-N items for the given user ids, by the dot product of user and item factors.
+
+        As in implicit, `items` restricts the candidates to those item ids and `filter_items`
+        removes item ids from them.
 
         As in implicit 0.7, `user_items` holds one row per requested user (e.g.
         `train[userids]`); it is only read when filtering already-liked items. A scalar user id
@@ -318,11 +348,14 @@ class AlternatingLeastSquares:
                     f"user_items must contain 1 row for every user in userids ({ids.size}), got "
                     f"{liked.shape[0]} rows: pass user_items[userids]"
                 )
+        excluded = _excluded_items(n_items, items, filter_items)
         out_ids, out_scores = [], []
         # Bounded memory: score at most ~16M cells at a time.
         batch = max(1, (1 << 24) // max(n_items, 1))
         for lo in range(0, ids.size, batch):
             scores = self.user_factors[ids[lo : lo + batch]] @ self.item_factors.T
+            if excluded is not None:
+                scores[:, excluded] = -np.inf
             if liked is not None:
                 part = liked[lo : lo + batch]
                 scores[np.repeat(np.arange(part.shape[0]), np.diff(part.indptr)), part.indices] = -np.inf

@@ -122,15 +122,9 @@ class Candidates:
         return self
 
     def recommend(self, userids, user_items, N=10, filter_already_liked_items=True):
-        return recommend(self.model, userids, user_items, N, self.items, filter_already_liked_items)
-
-
-def recommend(model, userids, user_items, N, items=None, filter_already_liked_items=True):
-    """`model.recommend`, restricted to the candidate columns `items` when given (implicit's `items=`)."""
-    extra = {} if items is None else {"items": items}
-    return model.recommend(
-        userids, user_items, N=N, filter_already_liked_items=filter_already_liked_items, **extra
-    )
+        return self.model.recommend(
+            userids, user_items, N=N, filter_already_liked_items=filter_already_liked_items, items=self.items
+        )
 
 
 def make_model(name: str, settings: Settings):
@@ -237,7 +231,7 @@ def recommendations(
     users = np.arange(len(data.cookies))
     for start in range(0, len(users), 4096):
         batch = users[start : start + 4096]
-        ids, scores = recommend(model, batch, data.matrix[batch], settings.top_k, items)
+        ids, scores = model.recommend(batch, data.matrix[batch], N=settings.top_k, items=items)
         ids, scores = np.asarray(ids), np.asarray(scores, dtype=np.float64)
         keep = ids >= 0
         rows = np.repeat(batch, keep.sum(axis=1))

@@ -396,3 +396,18 @@ def test_bad_arguments_raise_clear_errors():
         model.recommend([0, 1], random_strengths(6, 5, 0.5, seed=0))
     with pytest.raises(ValueError, match="columns"):
         model.loss(scipy.sparse.csr_matrix((6, 4)))
+
+
+def test_recommend_respects_items_and_filter_items():
+    """Candidates restricted with `items` / `filter_items`, as implicit's recommend does."""
+    rng = np.random.default_rng(3)
+    matrix = scipy.sparse.random(20, 12, density=0.3, random_state=4, format="csr")
+    model = AlternatingLeastSquares(factors=4, iterations=3, random_state=1).fit(matrix)
+    users = np.arange(20)
+    allowed = rng.choice(12, size=5, replace=False)
+    ids, _ = model.recommend(users, matrix, N=12, items=allowed)
+    for user in users:
+        returned = set(ids[user][ids[user] >= 0])
+        assert returned == set(allowed) - set(matrix[user].indices)
+    ids, _ = model.recommend(users, matrix, N=12, filter_items=allowed)
+    assert not set(ids.ravel()) & set(allowed)
