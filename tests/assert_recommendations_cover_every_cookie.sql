@@ -35,5 +35,6 @@ from {{ ref('dim_cookies') }} as cookies
 cross join candidates
 left join submitted_candidates on cookies.cookie = submitted_candidates.cookie
 left join recommended on cookies.cookie = recommended.cookie
-where coalesce(recommended.pages, 0)
+where
+    coalesce(recommended.pages, 0)
     <> least({{ var('top_k') }}, candidates.pages - coalesce(submitted_candidates.pages, 0))

@@ -4,11 +4,11 @@ with ordered as (
         cookie,
         rank,
         score,
-        row_number() over (partition by cookie order by rank) as position,
+        row_number() over (partition by cookie order by rank) as expected_rank,
         lag(score) over (partition by cookie order by rank) as previous_score
     from {{ ref('recommendations') }}
 )
 
 select *
 from ordered
-where rank <> position or score > previous_score
+where rank <> expected_rank or score > previous_score

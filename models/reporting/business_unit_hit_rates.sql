@@ -6,7 +6,11 @@ with cookie_units as (
 ),
 
 rates as (
-    select * from {{ ref('cookie_hit_rates') }}
+    select
+        *,
+        -- The small epsilon keeps 0.3 (stored as 0.2999...) in bucket 3.
+        least(floor(hit_rate * 10 + 1e-9), 9) as bucket
+    from {{ ref('cookie_hit_rates') }}
 )
 
 select
@@ -15,11 +19,16 @@ select
     avg(rates.hit_rate) as mean_hit_rate,
     avg(rates.top_hit_rate) as mean_top_hit_rate,
     avg(rates.cumulative_hit_rate) as mean_cumulative_hit_rate,
-    {% for bucket in range(10) -%}
-        count(*) filter (
-            where least(floor(rates.hit_rate * 10 + 1e-9), 9) = {{ bucket }}
-        ) as hit_rate_bucket_{{ bucket }}{{ ',' if not loop.last }}
-    {% endfor %}
+    count(*) filter (where rates.bucket = 0) as hit_rate_bucket_0,
+    count(*) filter (where rates.bucket = 1) as hit_rate_bucket_1,
+    count(*) filter (where rates.bucket = 2) as hit_rate_bucket_2,
+    count(*) filter (where rates.bucket = 3) as hit_rate_bucket_3,
+    count(*) filter (where rates.bucket = 4) as hit_rate_bucket_4,
+    count(*) filter (where rates.bucket = 5) as hit_rate_bucket_5,
+    count(*) filter (where rates.bucket = 6) as hit_rate_bucket_6,
+    count(*) filter (where rates.bucket = 7) as hit_rate_bucket_7,
+    count(*) filter (where rates.bucket = 8) as hit_rate_bucket_8,
+    count(*) filter (where rates.bucket = 9) as hit_rate_bucket_9
 from cookie_units
 inner join rates on cookie_units.cookie = rates.cookie
 group by cookie_units.business_unit
