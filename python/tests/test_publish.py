@@ -1,0 +1,379 @@
+"""Publishing for BI: what is copied, atomic replacement, refusals, and a reader that survives a rebuild.
+
+The reader tests run the BI reader in its own process, as a BI tool would: DuckDB's file locks are per
+process, and inside one process DuckDB reuses an already-open database instance for the same path (a
+second `connect` there would see the old snapshot for that reason alone).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from assetrec import publish as pub
+from assetrec import report
+from conftest import REPO, run_dbt
+from test_report import make_tiny_warehouse
+
+TINY_BI_TABLES = {
+    "bridge_page_business_units",
+    "business_unit_hit_rates",
+    "business_unit_similarity",
+    "cookie_hit_rates",
+    "dim_cookies",
+    "dim_pages",
+    "fct_page_interactions",
+    "model_evaluation",
+    "model_runs",
+    "recommendations",
+    "rejected_bu_mappings",
+    "rejected_submissions",
+}
+FINGERPRINT_SQL = "select count(*) as rows, coalesce(sum(hash(t)), 0)::varchar as hash from {source} t"
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection, sources: dict[str, str]) -> dict[str, list]:
+    return {
+        name: list(con.execute(FINGERPRINT_SQL.format(source=src)).fetchone())
+        for name, src in sources.items()
+    }
+
+
+def db_state(db: Path, tables=("fct_page_interactions", "model_runs", "dim_cookies")) -> dict:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return fingerprints(con, {t: t for t in tables})
+
+
+def parquet_state(directory: Path, tables=("fct_page_interactions", "model_runs", "dim_cookies")) -> dict:
+    with duckdb.connect() as con:
+        return fingerprints(con, {t: f"read_parquet('{directory / (t + '.parquet')}')" for t in tables})
+
+
+# A BI reader in its own process: opens the published database read-only and resolves the Parquet link
+# once, then answers "read" with fingerprints of both, "fds" with its open files, until stdin closes.
+READER = r"""
+import json, os, sys
+from pathlib import Path
+import duckdb
+
+def fingerprints(con, sources):
+    sql = FINGERPRINT_SQL
+    return {name: list(con.execute(sql.format(source=src)).fetchone()) for name, src in sources.items()}
+
+db, parquet = Path(sys.argv[1]), Path(os.path.realpath(sys.argv[2]))
+con = duckdb.connect(str(db), read_only=True)
+tables = ("fct_page_interactions", "model_runs", "dim_cookies")
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    if line.strip() == "read":
+        state = {"db": fingerprints(con, {t: t for t in tables}),
+                 "parquet": fingerprints(con, {t: f"read_parquet('{parquet / (t + '.parquet')}')" for t in tables})}
+    else:
+        fd_dir = Path("/proc/self/fd")
+        state = {"fds": sorted(os.readlink(fd_dir / fd) for fd in os.listdir(fd_dir)
+                                if (fd_dir / fd).is_symlink())}
+    print(json.dumps(state), flush=True)
+""".replace("FINGERPRINT_SQL", repr(FINGERPRINT_SQL))
+
+
+class Reader:
+    def __init__(self, publish_dir: Path):
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                READER,
+                str(publish_dir / pub.DATABASE_NAME),
+                str(publish_dir / pub.PARQUET_LINK),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert self.ask(None) == {"ready": True}
+
+    def ask(self, command: str | None) -> dict:
+        if command is not None:
+            self.process.stdin.write(command + "\n")
+            self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, f"reader died: {self.process.stderr.read()}"
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.communicate("")
+
+
+def snapshot_of(publish_dir: Path) -> Path:
+    return Path(os.path.realpath(publish_dir / pub.PARQUET_LINK))
+
+
+def publication_state(publish_dir: Path) -> tuple:
+    """What a publication consists of: the database file (inode, bytes) and the link target."""
+    database = publish_dir / pub.DATABASE_NAME
+    return database.stat().st_ino, database.read_bytes(), os.readlink(publish_dir / pub.PARQUET_LINK)
+
+
+def leftovers(publish_dir: Path) -> list[str]:
+    return [
+        p.name
+        for p in [*publish_dir.iterdir(), *(publish_dir / pub.SNAPSHOTS).iterdir()]
+        if ".tmp-" in p.name
+    ]
+
+
+# --- what gets published --------------------------------------------------------------------------
+
+
+def test_bi_facing_rule():
+    for name in [
+        "fct_page_interactions",
+        "dim_cookies",
+        "rejected_submissions",
+        "model_runs",
+        "asset_type_weights",
+    ]:
+        assert pub.is_bi_facing(name), name
+    for name in [
+        "stg_clickstream__submissions",
+        "int_als_factors",
+        "base_clickstream__submissions",
+        "sample_submissions",
+        "dim_pages__dbt_tmp",
+        "model_runs__dbt_backup",
+        "model_runs__dbt_tmp20261128013252339799",
+        "cooccurrence_pages",
+        "cooccurrence_page_pairs",
+        "published_tables",
+    ]:
+        assert not pub.is_bi_facing(name), name
+
+
+def test_publish_copies_every_bi_facing_table(tmp_path):
+    source = make_tiny_warehouse(tmp_path / "warehouse.duckdb")
+    out = tmp_path / "publish"
+    result = pub.publish(source, out)
+
+    assert set(result.tables) == TINY_BI_TABLES
+    assert result.run_id == "run-new-1111"  # newest model_runs row
+    with (
+        duckdb.connect(str(source), read_only=True) as src,
+        duckdb.connect(str(result.database), read_only=True) as dst,
+    ):
+        published = {r[0] for r in dst.execute("select table_name from duckdb_tables()").fetchall()}
+        assert published == TINY_BI_TABLES | {pub.INFO_TABLE}
+        for table in TINY_BI_TABLES:
+            assert dst.execute(f"describe {table}").fetchall() == src.execute(f"describe {table}").fetchall()
+            assert fingerprints(dst, {table: table}) == fingerprints(src, {table: table})
+        info = dict(dst.execute(f"select table_name, rows from {pub.INFO_TABLE}").fetchall())
+        assert info == result.tables and info["model_evaluation"] == 420
+        assert dst.execute(f"select distinct run_id from {pub.INFO_TABLE}").fetchall() == [("run-new-1111",)]
+    # Parquet: one file per table in the snapshot the link points to, same rows, and a manifest.
+    link = out / pub.PARQUET_LINK
+    assert link.is_symlink() and not os.path.isabs(os.readlink(link))
+    assert snapshot_of(out) == result.snapshot.resolve()
+    files = {p.name for p in link.iterdir()}
+    assert files == {f"{t}.parquet" for t in TINY_BI_TABLES} | {f"{pub.INFO_TABLE}.parquet", pub.MANIFEST}
+    manifest = json.loads((link / pub.MANIFEST).read_text())
+    assert manifest["run_id"] == "run-new-1111" and manifest["snapshot"] == result.snapshot.name
+    assert {t: v["rows"] for t, v in manifest["tables"].items()} == result.tables
+    assert parquet_state(link) == db_state(source)
+    # Stored in the v1.0.0 format, which DuckDB 1.x (inside many BI drivers) can open; checked by hand with
+    # duckdb 1.1.3, which refuses the v2 default with "created with a newer version of DuckDB".
+    with duckdb.connect() as con:
+        con.execute(f"attach '{result.database}' as published (read_only)")
+        tags = con.execute(
+            "select tags from duckdb_databases() where database_name = 'published'"
+        ).fetchone()[0]
+        assert tags["storage_version"].startswith("v1.0.0")
+    # Published files are read-only, and nothing temporary is left behind.
+    assert (result.database.stat().st_mode & 0o777) == 0o444
+    assert not Path(f"{result.database}.wal").exists()
+    assert leftovers(out) == []
+
+
+def test_published_copy_feeds_the_report(tmp_path):
+    published = pub.publish(make_tiny_warehouse(tmp_path / "w.duckdb"), tmp_path / "publish")
+    assert report.load(published.database).all_missing == []
+
+
+def test_old_snapshots_are_pruned(tmp_path):
+    source = make_tiny_warehouse(tmp_path / "w.duckdb")
+    out = tmp_path / "publish"
+    snapshots = [pub.publish(source, out, keep=2).snapshot for _ in range(4)]
+    assert sorted(p.name for p in (out / pub.SNAPSHOTS).iterdir()) == [s.name for s in snapshots[-2:]]
+    assert snapshot_of(out) == snapshots[-1].resolve()
+
+
+# --- refusals and failures leave the previous publication alone -----------------------------------
+
+
+def run_results(path: Path, statuses: list[str]) -> Path:
+    results = [{"unique_id": f"model.assetrec.m{i}", "status": s} for i, s in enumerate(statuses)]
+    path.write_text(json.dumps({"results": results}))
+    return path
+
+
+def test_failed_build_is_not_published(tmp_path):
+    source = make_tiny_warehouse(tmp_path / "w.duckdb")
+    out = tmp_path / "publish"
+    pub.publish(source, out, run_results=run_results(tmp_path / "ok.json", ["success", "pass", "warn"]))
+    before = publication_state(out)
+
+    for statuses in (["success", "error"], ["pass", "fail"], ["success", "skipped"]):
+        with pytest.raises(pub.PublishError, match="did not succeed"):
+            pub.publish(source, out, run_results=run_results(tmp_path / "bad.json", statuses))
+    with pytest.raises(pub.PublishError, match="not found"):
+        pub.publish(source, out, run_results=tmp_path / "missing.json")
+    cli = subprocess.run(
+        [sys.executable, "-m", "assetrec.publish", "--db", str(source), "--out", str(out)]
+        + ["--run-results", str(tmp_path / "bad.json")],
+        capture_output=True,
+        text=True,
+    )
+    assert cli.returncode == 1 and "did not succeed" in cli.stderr and "unchanged" in cli.stderr
+    assert publication_state(out) == before
+    assert len(list((out / pub.SNAPSHOTS).iterdir())) == 1
+
+
+@pytest.mark.parametrize("failing_step", ["_copy_comments", "_verify"])
+def test_failure_while_publishing_keeps_the_previous_files(tmp_path, monkeypatch, failing_step):
+    source = make_tiny_warehouse(tmp_path / "w.duckdb")
+    out = tmp_path / "publish"
+    pub.publish(source, out)
+    before = publication_state(out)
+    with duckdb.connect(str(source)) as con:
+        con.execute("delete from fct_page_interactions where cookie = 'c6'")
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(pub, failing_step, fail)
+    with pytest.raises(OSError, match="simulated"):
+        pub.publish(source, out)
+    assert publication_state(out) == before
+    assert leftovers(out) == []
+    assert len(list((out / pub.SNAPSHOTS).iterdir())) == 1
+    monkeypatch.undo()
+    assert pub.publish(source, out).tables["fct_page_interactions"] == 9  # and the next publish works
+
+
+def test_empty_database_is_refused(tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    with duckdb.connect(str(empty)) as con:
+        con.execute("create table stg_only (x int)")
+    with pytest.raises(pub.PublishError, match="no BI-facing tables"):
+        pub.publish(empty, tmp_path / "publish")
+    assert not (tmp_path / "publish" / pub.DATABASE_NAME).exists()
+
+
+def test_concurrent_publishers_are_refused(tmp_path):
+    out = tmp_path / "publish"
+    out.mkdir()
+    with (out / ".publish.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(pub.PublishError, match="another publish"):
+            pub.publish(make_tiny_warehouse(tmp_path / "w.duckdb"), out)
+
+
+# --- readers keep their snapshot ------------------------------------------------------------------
+
+
+def test_open_reader_keeps_the_old_inode_after_replace(tmp_path):
+    """On Linux, a read-only DuckDB connection keeps reading the replaced file; new readers see the new one."""
+    source = make_tiny_warehouse(tmp_path / "w.duckdb")
+    out = tmp_path / "publish"
+    pub.publish(source, out)
+    old_db, old_snapshot = db_state(out / pub.DATABASE_NAME), snapshot_of(out)
+    reader = Reader(out)
+    try:
+        first = reader.ask("read")
+        assert first == {"db": old_db, "parquet": old_db}
+        with duckdb.connect(str(source)) as con:
+            con.execute("delete from fct_page_interactions where cookie in ('c5', 'c6')")
+        pub.publish(source, out)
+
+        assert reader.ask("read") == first  # the open reader: old snapshot, consistent
+        fds = reader.ask("fds")["fds"]
+        assert f"{out / pub.DATABASE_NAME} (deleted)" in fds  # it holds the replaced inode
+        new_db = db_state(out / pub.DATABASE_NAME)  # a new reader (this process had no connection open)
+        assert new_db["fct_page_interactions"][0] == 8 and new_db != old_db
+        assert parquet_state(out / pub.PARQUET_LINK) == new_db
+        assert snapshot_of(out) != old_snapshot and old_snapshot.is_dir()
+    finally:
+        reader.close()
+
+
+def synthetic_export(directory: Path) -> dict:
+    """A second, different export (smaller, other seed) for the rebuild."""
+    subprocess.run(
+        [sys.executable, "-m", "assetrec.synth", "--cookies", "300", "--pages", "120", "--seed", "11"]
+        + ["--out", str(directory), "--quiet"],
+        check=True,
+        cwd=REPO,
+    )
+    return {
+        "submissions_path": str(directory / "submissions.csv"),
+        "bu_mapping_path": str(directory / "bu_mapping.csv"),
+    }
+
+
+def test_reader_survives_a_full_build_and_publish(sample_warehouse, tmp_path):
+    """A BI reader holds the published database open while dbt rebuilds and we republish.
+
+    The build does not touch the published file, so it succeeds; the reader keeps reading the previous
+    snapshot, identical to what it read before; a new connection (new process) sees the new build.
+    """
+    out = tmp_path / "publish"
+    first = pub.publish(sample_warehouse, out)
+    reader = Reader(out)
+    try:
+        before = reader.ask("read")
+        assert before["db"] == db_state(sample_warehouse) == before["parquet"]
+
+        rebuilt = tmp_path / "rebuild" / "warehouse.duckdb"
+        rebuilt.parent.mkdir()
+        target = tmp_path / "rebuild" / "target"
+        run_dbt(["build"], rebuilt, target, vars=synthetic_export(tmp_path / "export"))
+        second = pub.publish(rebuilt, out, run_results=target / "run_results.json")
+
+        assert reader.ask("read") == before
+        assert second.run_id != first.run_id
+        after = db_state(out / pub.DATABASE_NAME)
+        assert after == db_state(rebuilt) != before["db"]
+        assert parquet_state(out / pub.PARQUET_LINK) == after
+        with duckdb.connect(str(out / pub.DATABASE_NAME), read_only=True) as con:
+            assert con.execute(f"select distinct run_id from {pub.INFO_TABLE}").fetchall() == [
+                (second.run_id,)
+            ]
+    finally:
+        reader.close()
+
+
+def test_published_tables_match_the_dbt_exposures(sample_warehouse, tmp_path):
+    """Every BI-facing table of a real build is declared in the exposures, and nothing else is."""
+    manifest = json.loads((sample_warehouse.parent / "target" / "manifest.json").read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert {"assetrec_report", "assetrec_bi_publication"} <= set(exposures)
+    name_of = {
+        uid: node["name"] for uid, node in {**manifest["nodes"], **manifest.get("sources", {})}.items()
+    }
+
+    def refs(exposure: str) -> set[str]:
+        return {name_of[uid] for uid in exposures[exposure]["depends_on"]["nodes"]}
+
+    with duckdb.connect() as con:
+        con.execute(f"attach '{sample_warehouse}' as src (read_only)")
+        published = set(pub.bi_tables(con))
+    assert refs("assetrec_bi_publication") == published
+    report_tables = {t for tables in report.SECTIONS.values() for t in tables} | {"recommendations"}
+    assert refs("assetrec_report") == report_tables
+    for exposure in exposures.values():
+        assert exposure["owner"].get("name") and exposure["description"].strip()
