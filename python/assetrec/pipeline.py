@@ -23,6 +23,19 @@ from assetrec.baselines import EASE, CooccurrenceRecommender, MostPopular
 from assetrec.evaluate import evaluate_models
 
 log = logging.getLogger("assetrec.pipeline")
+LOSS_EVERY_ITERATION_MAX_NNZ = 1_000_000
+
+
+def show_progress() -> None:
+    """Print assetrec's INFO logs (ALS iterations, losses) to stderr, once, so `dbt build` shows them."""
+    root = logging.getLogger("assetrec")
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s  %(name)s: %(message)s", "%H:%M:%S"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        root.propagate = False  # dbt's own root handler would print every line twice
+
 
 # The notebook's ALS: implicit with factors=20, regularization=0.1, iterations=50 on strengths x 15.
 # With our confidence 1 + alpha * r this is alpha = 15 (see assetrec.als for the exact mapping).
@@ -162,7 +175,12 @@ def als_factors(interactions: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """The ALS fit on all interactions, long: `entity` ('cookie' | 'page'), `id`, `factors`."""
     data = Interactions.from_frame(interactions)
     model = make_model("als", settings)
-    model.fit(data.matrix, callback=_log_iteration)
+    show_progress()
+    # The loss costs about one extra pass per iteration: every iteration on small data, once at the end.
+    model.calculate_training_loss = data.matrix.nnz <= LOSS_EVERY_ITERATION_MAX_NNZ
+    model.fit(data.matrix)
+    if not model.calculate_training_loss:
+        log.info("ALS final training loss %.6g", model.loss(data.matrix))
     return pd.concat(
         [
             pd.DataFrame(
@@ -174,10 +192,6 @@ def als_factors(interactions: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         ],
         ignore_index=True,
     )
-
-
-def _log_iteration(iteration: int, seconds: float, loss: float | None) -> None:
-    log.info("ALS iteration %d: %.2fs%s", iteration, seconds, "" if loss is None else f", loss {loss:.6g}")
 
 
 def model_evaluation(
