@@ -1,0 +1,87 @@
+{#-
+  The prototype's avg_similarity figure, from similar_pages_cooccurrence: for each submitted page, avg_score
+  = the mean score of its var('top_k') (10) most similar other pages; then the mean of avg_score over the
+  pages of each business unit and of each asset type.
+  A page with fewer than K similar pages (it shares cookies with fewer than K pages) counts the missing ones
+  at the measure's value for pages never submitted together: 0, or -1 for npmi, exactly as a dense
+  similarity matrix would. pmi has no such value (log2 of 0): with pmi, avg_score is the mean over the
+  similar pages the page has, and a page with none is left out of mean_avg_similarity.
+-#}
+{%- set measure = assetrec.cooccurrence_measure() -%}
+{%- set top_k = assetrec.cooccurrence_int_var('top_k', 10) -%}
+{%- set floor = assetrec.cooccurrence_measure_floor(measure) -%}
+{%- if floor is none -%}
+    {%- set avg_score_sql = 'score_sum / nullif(similar_page_count, 0)' -%}
+{%- else -%}
+    {#- Missing neighbours (fewer than top_k similar pages) count at the floor value. -#}
+    {%- set avg_score_sql = '(coalesce(score_sum, 0.0) + (' ~ top_k ~ ' - similar_page_count) * ' ~ floor ~ ')'
+        ~ ' / ' ~ top_k -%}
+{%- endif %}
+
+with pages as (
+    select
+        page_url,
+        gated_asset_type
+    from {{ ref('dim_pages') }}
+),
+
+page_units as (
+    select
+        page_url,
+        business_unit
+    from {{ ref('bridge_page_business_units') }}
+),
+
+similar_pages as (
+    select
+        page_url,
+        score
+    from {{ ref('similar_pages_cooccurrence') }}
+),
+
+page_scores as (
+    select
+        pages.page_url,
+        count(similar_pages.score) as similar_page_count,
+        sum(similar_pages.score) as score_sum
+    from pages
+    left join similar_pages on pages.page_url = similar_pages.page_url
+    group by pages.page_url
+),
+
+page_avg_scores as (
+    select
+        page_url,
+        similar_page_count,
+        {{ avg_score_sql }} as avg_score
+    from page_scores
+),
+
+-- A page counts once per asset type (it has one) and once per business unit (a page mapped to two units
+-- counts in both; an unmapped page under 'unmapped').
+page_groups as (
+    select
+        page_url,
+        'gated_asset_type' as grouping,  -- noqa: RF04
+        gated_asset_type as group_value
+    from pages
+    union all
+    select
+        pages.page_url,
+        'business_unit' as grouping,  -- noqa: RF04
+        coalesce(page_units.business_unit, 'unmapped') as group_value
+    from pages
+    left join page_units on pages.page_url = page_units.page_url
+)
+
+select
+    cast(page_groups.grouping as varchar) as grouping,  -- noqa: RF04
+    cast(page_groups.group_value as varchar) as group_value,
+    count(*) as pages,
+    count(case when page_avg_scores.similar_page_count > 0 then 1 end) as pages_with_similar_pages,
+    avg(page_avg_scores.avg_score) as mean_avg_similarity,
+    cast('{{ measure }}' as varchar) as measure,
+    cast('cooccurrence' as varchar) as model  -- noqa: RF04
+from page_groups
+inner join page_avg_scores on page_groups.page_url = page_avg_scores.page_url
+group by page_groups.grouping, page_groups.group_value
