@@ -6,6 +6,9 @@
   at the measure's value for pages never submitted together: 0, or -1 for npmi, exactly as a dense
   similarity matrix would. pmi has no such value (log2 of 0): with pmi, avg_score is the mean over the
   similar pages the page has, and a page with none is left out of mean_avg_similarity.
+  The ALS side (model 'als', measure 'cosine') does the same from similar_pages (cosine of ALS page
+  factors), so the two can be read side by side; its avg_score is the mean over the similar pages a page has
+  (every page has K of them unless the catalogue has K pages or fewer).
 -#}
 {%- set measure = assetrec.cooccurrence_measure() -%}
 {%- set top_k = assetrec.cooccurrence_int_var('top_k', 10) -%}
@@ -32,29 +35,56 @@ page_units as (
     from {{ ref('bridge_page_business_units') }}
 ),
 
-similar_pages as (
+cooccurrence_neighbours as (
     select
         page_url,
         score
     from {{ ref('similar_pages_cooccurrence') }}
 ),
 
-page_scores as (
+als_neighbours as (
+    select
+        page_url,
+        score
+    from {{ ref('similar_pages') }}
+),
+
+cooccurrence_page_scores as (
     select
         pages.page_url,
-        count(similar_pages.score) as similar_page_count,
-        sum(similar_pages.score) as score_sum
+        count(cooccurrence_neighbours.score) as similar_page_count,
+        sum(cooccurrence_neighbours.score) as score_sum
     from pages
-    left join similar_pages on pages.page_url = similar_pages.page_url
+    left join cooccurrence_neighbours on pages.page_url = cooccurrence_neighbours.page_url
+    group by pages.page_url
+),
+
+als_page_scores as (
+    select
+        pages.page_url,
+        count(als_neighbours.score) as similar_page_count,
+        avg(als_neighbours.score) as avg_score
+    from pages
+    left join als_neighbours on pages.page_url = als_neighbours.page_url
     group by pages.page_url
 ),
 
 page_avg_scores as (
     select
+        'cooccurrence' as model,  -- noqa: RF04
+        '{{ measure }}' as measure,
         page_url,
         similar_page_count,
         {{ avg_score_sql }} as avg_score
-    from page_scores
+    from cooccurrence_page_scores
+    union all
+    select
+        'als' as model,  -- noqa: RF04
+        'cosine' as measure,
+        page_url,
+        similar_page_count,
+        avg_score
+    from als_page_scores
 ),
 
 -- A page counts once per asset type (it has one) and once per business unit (a page mapped to two units
@@ -80,8 +110,8 @@ select
     count(*) as pages,
     count(case when page_avg_scores.similar_page_count > 0 then 1 end) as pages_with_similar_pages,
     avg(page_avg_scores.avg_score) as mean_avg_similarity,
-    cast('{{ measure }}' as varchar) as measure,
-    cast('cooccurrence' as varchar) as model  -- noqa: RF04
+    cast(page_avg_scores.measure as varchar) as measure,
+    cast(page_avg_scores.model as varchar) as model  -- noqa: RF04
 from page_groups
 inner join page_avg_scores on page_groups.page_url = page_avg_scores.page_url
-group by page_groups.grouping, page_groups.group_value
+group by page_avg_scores.model, page_avg_scores.measure, page_groups.grouping, page_groups.group_value
