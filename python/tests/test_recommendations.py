@@ -123,3 +123,37 @@ def test_real_export_acceptance(real_warehouse):
     chosen = query(real_warehouse, "select distinct model from recommendations")["model"].iloc[0]
     assert hr[chosen] >= 1.15 * hr["most_popular"]
     assert hr[chosen] >= 1.15 * hr["als_prototype"]
+
+
+def test_als_business_unit_similarity_matches_pandas(sample_warehouse):
+    """The ALS rows: per group, the mean over its pages of each page's mean top-k ALS cosine."""
+    similar = query(sample_warehouse, "select page_url, score from similar_pages")
+    pages = query(sample_warehouse, "select page_url, gated_asset_type from dim_pages")
+    bridge = query(sample_warehouse, "select page_url, business_unit from bridge_page_business_units")
+    avg = similar.groupby("page_url")["score"].mean()
+    pages["avg_score"] = pages["page_url"].map(avg)
+    by_unit = pages.merge(bridge, on="page_url", how="left").fillna({"business_unit": "unmapped"})
+    expected = pd.concat(
+        [
+            pages.groupby("gated_asset_type")["avg_score"]
+            .mean()
+            .rename_axis("group_value")
+            .reset_index()
+            .assign(grouping="gated_asset_type"),
+            by_unit.groupby("business_unit")["avg_score"]
+            .mean()
+            .rename_axis("group_value")
+            .reset_index()
+            .assign(grouping="business_unit"),
+        ]
+    ).sort_values(["grouping", "group_value"], ignore_index=True)
+    actual = query(
+        sample_warehouse,
+        "select grouping, group_value, mean_avg_similarity from business_unit_similarity"
+        " where model = 'als' order by grouping, group_value",
+    )
+    assert (
+        actual[["grouping", "group_value"]].values.tolist()
+        == expected[["grouping", "group_value"]].values.tolist()
+    )
+    np.testing.assert_allclose(actual["mean_avg_similarity"], expected["avg_score"], rtol=1e-9)
