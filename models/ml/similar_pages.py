@@ -5,4 +5,4 @@ from assetrec.pipeline import Settings, similar_pages
 
 def model(dbt, session):
     settings = Settings.from_config(dbt.config.get("assetrec_settings"))
-    return similar_pages(dbt.ref("int_als_factors").df(), settings.top_k)
+    return similar_pages(dbt.ref("int_als_factors"), settings.top_k)

@@ -29,6 +29,7 @@ Conventions shared by all models here:
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 
 import numpy as np
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 SIMILARITIES = ("jaccard", "cosine", "inclusion", "lift")
+
+log = logging.getLogger("assetrec.baselines")
 
 # Upper bound on the number of dense score cells held at once while recommending (float64: 128 MiB).
 _MAX_CHUNK_CELLS = 1 << 24
@@ -143,9 +146,12 @@ def _place_ranked(
 
 def _rank_candidates(scores: np.ndarray, mask: np.ndarray, N: int):
     """Exact (score desc, id asc) order of the masked entries; the first N per row, padded."""
-    n_rows = scores.shape[0]
-    r, c = np.nonzero(mask)
-    s = scores[r, c]
+    n_rows, n_items = scores.shape
+    # 1-D nonzero on the flat mask is several times faster than 2-D nonzero on large blocks.
+    flat = np.flatnonzero(mask)
+    r = flat // n_items
+    c = flat - r * n_items
+    s = scores.ravel()[flat].astype(np.float64)
     order = np.lexsort((c, -s, r))
     r, c, s = r[order], c[order], s[order]
     starts = np.searchsorted(r, np.arange(n_rows))
@@ -160,19 +166,22 @@ def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
     Returns (ids int32 [rows, N], scores float64 [rows, N]) padded with -1 / -inf. NaN scores are
     rejected. Linear in the block size: a lower bound of each row's N-th largest score (the N-th largest
     of the maxima of ``G >= N`` disjoint item groups) keeps only a few candidates per row for the exact
-    sort; blocks with massive ties fall back to an exact selection by value.
+    sort; blocks with massive ties fall back to an exact selection by value. float32 blocks are ranked in
+    float32 (no float64 copy of the block); other dtypes are converted to float64.
     """
-    scores = np.ascontiguousarray(scores, dtype=np.float64)
+    scores = np.asarray(scores)
+    if scores.dtype not in (np.float32, np.float64):
+        scores = scores.astype(np.float64)
+    scores = np.ascontiguousarray(scores)
     if scores.ndim != 2:
         raise ValueError(f"scores must be 2-D [rows, items], got shape {scores.shape}")
     n_rows, n_items = scores.shape
     N = _check_n(N)
-    if np.isnan(scores).any():
-        raise ValueError("scores contain NaN")
     k = min(N, n_items)
     if n_rows == 0 or k == 0:
+        if np.isnan(scores).any():
+            raise ValueError("scores contain NaN")
         return _place_ranked(np.empty(0, int), np.empty(0, int), np.empty(0, int), np.empty(0), n_rows, N)
-    finite = scores > -np.inf
     # Lower bound of the k-th largest score per row: item j goes to group j % G; the k largest group
     # maxima are k distinct entries, so the k-th of them is <= the row's k-th largest score.
     groups = min(n_items, max(4 * k, 64))
@@ -187,17 +196,26 @@ def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
     rem = n_items - per * groups
     if rem:
         np.maximum(gmax[:, :rem], scores[:, per * groups :], out=gmax[:, :rem])
+    # Every cell went into one group maximum and max propagates NaN: this finds any NaN in the block.
+    if np.isnan(gmax).any():
+        raise ValueError("scores contain NaN")
     bound = np.partition(gmax, groups - k, axis=1)[:, groups - k]
-    mask = (scores >= bound[:, None]) & finite
-    if int(np.count_nonzero(mask)) <= 8 * k * n_rows + 1024:
-        return _rank_candidates(scores, mask, N)
-    # Many ties at the bound (e.g. all-zero rows): select exactly k per row by value, ties by lower id.
-    kth = np.partition(scores, n_items - k, axis=1)[:, n_items - k]
-    above = scores > kth[:, None]
-    need = k - above.sum(axis=1)
-    equal = scores == kth[:, None]
-    equal &= np.cumsum(equal, axis=1) <= need[:, None]
-    return _rank_candidates(scores, (above | equal) & finite, N)
+    # -inf is never a candidate: a row whose bound is -inf keeps only its finite (> lowest float) cells.
+    np.maximum(bound, np.finfo(scores.dtype).min, out=bound)
+    mask = scores >= bound[:, None]
+    counts = np.count_nonzero(mask, axis=1)
+    tied = np.flatnonzero(counts > 8 * k + 8)
+    if len(tied):
+        # Many ties at the bound (e.g. all-zero rows): for those rows only, select exactly k by value,
+        # ties by lower id.
+        block = scores[tied]
+        kth = np.partition(block, n_items - k, axis=1)[:, n_items - k]
+        above = block > kth[:, None]
+        need = k - above.sum(axis=1)
+        equal = block == kth[:, None]
+        equal &= np.cumsum(equal, axis=1) <= need[:, None]
+        mask[tied] = (above | equal) & (block > -np.inf)
+    return _rank_candidates(scores, mask, N)
 
 
 def _chunk_rows(n_items: int, batch_size: int) -> int:
@@ -256,7 +274,7 @@ class _Recommender:
             raise ValueError(
                 f"user_items has {rows.shape[1]} items (columns), the model was fitted on {self.n_items_}"
             )
-        step = _chunk_rows(self.n_items_, self.batch_size)
+        step = _chunk_rows(self._score_width(), self.batch_size)
         ids_parts, score_parts = [], []
         for start in range(0, rows.shape[0], step):
             chunk = rows[start : start + step]
@@ -270,6 +288,10 @@ class _Recommender:
         if scalar:
             return ids[0], scores[0]
         return ids, scores
+
+    def _score_width(self) -> int:
+        """Columns of one dense score block (sets how many users are scored at a time)."""
+        return self.n_items_
 
     def _item_ids(self, values, name: str) -> np.ndarray:
         arr = np.atleast_1d(np.asarray(values))
@@ -496,6 +518,12 @@ class EASE(_Recommender):
 
     ``num_threads`` caps BLAS threads during the solve (via threadpoolctl when installed); ``None`` = one
     thread below 2048 items, the BLAS default above.
+
+    ``max_items`` bounds the cost on large catalogues: the solve is cubic in the item count (20k items:
+    minutes per fit, 3.2 GB), so with ``max_items=M`` only the ``M`` items with the most distinct training
+    users (ties: lower item id) are modelled, in ``O(M**3)`` time and ``M**2`` memory. The other items are
+    neither used as evidence nor recommended (they are not candidates, like items filtered with
+    ``filter_items``); ``items_`` holds the modelled item ids (None = all). ``None`` (default) = no bound.
     """
 
     def __init__(
@@ -506,8 +534,13 @@ class EASE(_Recommender):
         max_bytes: int = 4 << 30,
         num_threads: int | None = None,
         batch_size: int = 2048,
+        max_items: int | None = None,
     ):
         super().__init__(batch_size=batch_size)
+        if max_items is not None and (
+            isinstance(max_items, bool) or not isinstance(max_items, (int, np.integer)) or max_items < 1
+        ):
+            raise ValueError(f"max_items must be a positive integer or None, got {max_items!r}")
         if num_threads is not None and (
             isinstance(num_threads, bool) or not isinstance(num_threads, (int, np.integer)) or num_threads < 1
         ):
@@ -526,7 +559,9 @@ class EASE(_Recommender):
         self.dtype = dt
         self.max_bytes = int(max_bytes)
         self.num_threads = num_threads
+        self.max_items = None if max_items is None else int(max_items)
         self.B_: np.ndarray | None = None
+        self.items_: np.ndarray | None = None
 
     def _x(self, m: sp.csr_matrix) -> sp.csr_matrix:
         x = m.astype(self.dtype)
@@ -535,6 +570,19 @@ class EASE(_Recommender):
         return x
 
     def _fit(self, user_items: sp.csr_matrix) -> None:
+        n = user_items.shape[1]
+        self.items_ = None
+        if self.max_items is not None and n > self.max_items:
+            users = np.bincount(user_items.indices, minlength=n)
+            self.items_ = np.sort(np.lexsort((np.arange(n), -users))[: self.max_items])
+            log.info(
+                "EASE: modelling the %d most popular of %d items (max_items); the other %d are not "
+                "recommended",
+                self.max_items,
+                n,
+                n - self.max_items,
+            )
+            user_items = user_items[:, self.items_]
         threads = self.num_threads
         if threads is None and user_items.shape[1] < _EASE_SINGLE_THREAD_BELOW:
             threads = 1
@@ -585,5 +633,23 @@ class EASE(_Recommender):
         np.fill_diagonal(p, 0)
         self.B_ = p
 
+    def _score_width(self) -> int:
+        return self.n_items_ if self.items_ is None else len(self.items_)
+
     def _score_chunk(self, chunk: sp.csr_matrix) -> np.ndarray:
         return np.asarray(self._x(chunk) @ self.B_, dtype=np.float64)
+
+    def _recommend_chunk(self, chunk: sp.csr_matrix, N: int, filter_liked: bool, allowed):
+        if self.items_ is None:
+            return super()._recommend_chunk(chunk, N, filter_liked, allowed)
+        # Only the modelled items are scored and ranked; ids are mapped back to the full catalogue.
+        sub = chunk[:, self.items_]
+        sub.sort_indices()
+        scores = self._score_chunk(sub)
+        if filter_liked and sub.nnz:
+            r, c = sub.nonzero()
+            scores[r, c] = -np.inf
+        if allowed is not None:
+            scores[:, ~allowed[self.items_]] = -np.inf
+        ids, out = topn_dense(scores, N)
+        return np.where(ids >= 0, self.items_[np.maximum(ids, 0)], -1).astype(np.int32), out

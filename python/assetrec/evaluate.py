@@ -46,6 +46,7 @@ __all__ = [
     "random_split",
     "ranking_metrics",
     "recommend_batched",
+    "sample_user_rows",
 ]
 
 RANKING_METRICS = ("hit_rate", "precision", "recall", "ndcg", "map")
@@ -352,6 +353,19 @@ def _sample_users(users: np.ndarray, max_users: int | None, seed: int, stream: i
         return users
     rng = np.random.default_rng([seed, stream])
     return np.sort(rng.choice(users, size=max_users, replace=False))
+
+
+def sample_user_rows(n_users: int, max_users: int | None, seed: int) -> np.ndarray:
+    """Sorted row indices of a deterministic random sample of at most ``max_users`` of ``n_users`` users
+    (all rows when ``max_users`` is None or not smaller). Used to bound the cost of
+    :func:`evaluate_models` on large data: evaluate on ``user_items[sample_user_rows(...)]``, so every
+    model is also fitted on the sample only."""
+    seed = _check_seed(seed)
+    if max_users is not None and (
+        isinstance(max_users, bool) or not isinstance(max_users, (int, np.integer)) or max_users < 1
+    ):
+        raise ValueError(f"max_users must be a positive integer or None, got {max_users!r}")
+    return _sample_users(np.arange(int(n_users), dtype=np.int64), max_users, seed, 3)
 
 
 def _check_ks(ks) -> tuple[int, ...]:
