@@ -20,8 +20,8 @@ dbt's `run_results.json` (per-node `execution_time`) with nodes mapped to stages
     publish          `python -m assetrec.publish` (not a dbt node)
 
 A data or unit test counts in the stage of the model it tests (singular tests: of the latest stage they
-read). Stage time is the sum of its nodes' execution times: dbt runs two nodes at a time (profile
-threads: 2), so stages overlap and their sum exceeds the build's wall time.
+read). Stage time is the sum of its nodes' execution times; with the profile's `threads: 1` the stages
+add up to the build's wall time less dbt's own overhead (with more threads they would overlap).
 
 Memory: the build's peak is the dbt process's maximum resident set (`os.wait4` rusage: DuckDB runs
 inside it, and so do the Python models); a sampler also reads the RSS of the dbt process tree every
