@@ -34,6 +34,7 @@ import scipy.sparse
 from threadpoolctl import threadpool_limits
 
 from assetrec.als_solver import MAX_CONFIDENCE, SOLVERS, Layout, build_layout, half_step, weighted_loss
+from assetrec.topn import allowed_items, rank_items
 
 log = logging.getLogger("assetrec.als")
 
@@ -74,44 +75,29 @@ def _validate_strengths(matrix, name: str, n_cols: int | None = None) -> scipy.s
     return csr
 
 
-def _top_n(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Best n columns of each row, by score descending then id ascending; -inf columns are dropped
-    and padded with id -1 (score -inf) so that filtered items are never returned."""
-    n = min(n, scores.shape[1])
-    if n <= 0:
-        return np.empty((scores.shape[0], 0), dtype=np.int64), np.empty((scores.shape[0], 0), scores.dtype)
-    part = np.argpartition(-scores, n - 1, axis=1)[:, :n] if n < scores.shape[1] else None
-    ids = (
-        np.sort(part, axis=1)
-        if part is not None
-        else np.broadcast_to(np.arange(scores.shape[1]), scores.shape)
-    )
-    picked = np.take_along_axis(scores, ids, axis=1)
-    # Stable sort on -score keeps ascending ids among ties: deterministic output.
-    order = np.argsort(-picked, axis=1, kind="stable")
-    ids = np.take_along_axis(ids, order, axis=1).astype(np.int64)
-    picked = np.take_along_axis(picked, order, axis=1)
-    ids[np.isneginf(picked)] = -1
-    return ids, picked
-
-
-def _excluded_items(n_items: int, items, filter_items) -> np.ndarray | None:
-    """Boolean mask of the items that may not be recommended, or None when all may."""
-    if items is None and filter_items is None:
-        return None
-    excluded = np.zeros(n_items, dtype=bool)
-    for name, given in (("items", items), ("filter_items", filter_items)):
-        if given is None:
-            continue
-        arr = np.asarray(given, dtype=np.int64).ravel()
-        if arr.size and (arr.min() < 0 or arr.max() >= n_items):
-            raise ValueError(f"{name} must be item ids in [0, {n_items}), got {arr.min()}..{arr.max()}")
-        if name == "items":
-            excluded[:] = True
-            excluded[arr] = False
-        else:
-            excluded[arr] = True
-    return excluded
+def _top_products(
+    queries: np.ndarray,
+    targets: np.ndarray,
+    rows: np.ndarray,
+    n: int,
+    liked: scipy.sparse.csr_matrix | None = None,
+    allowed: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`rank_items` of `queries[rows] @ targets.T`: ids int64 and scores in the factors' dtype, [rows, n].
+    `liked` has one row per entry of `rows`."""
+    dtype = np.result_type(queries.dtype, targets.dtype, np.float32)
+    out_ids, out_scores = [np.empty((0, n), np.int64)], [np.empty((0, n), dtype)]
+    # Bounded memory: score at most ~16M cells at a time.
+    batch = max(1, (1 << 24) // max(targets.shape[0], 1))
+    for lo in range(0, rows.size, batch):
+        scores = queries[rows[lo : lo + batch]] @ targets.T
+        top_ids, top_scores = rank_items(
+            scores, n, None if liked is None else liked[lo : lo + batch], allowed
+        )
+        out_ids.append(top_ids)
+        # Ranked as computed (rank_items returns float64): casting back to the factors' dtype is exact.
+        out_scores.append(top_scores.astype(dtype))
+    return np.concatenate(out_ids).astype(np.int64, copy=False), np.concatenate(out_scores)
 
 
 class AlternatingLeastSquares:
@@ -320,12 +306,15 @@ class AlternatingLeastSquares:
         """Top-N items for the given user ids, by the dot product of user and item factors.
 
         As in implicit, `items` restricts the candidates to those item ids and `filter_items`
-        removes item ids from them.
+        removes item ids from them (both 1-D arrays of integer ids).
 
         As in implicit 0.7, `user_items` holds one row per requested user (e.g.
         `train[userids]`); it is only read when filtering already-liked items. A scalar user id
-        returns 1-D `(ids, scores)`; an array returns 2-D arrays. Filtered items are never
-        returned: if fewer than N items remain, the tail is padded with id -1 and score -inf.
+        returns 1-D `(ids, scores)`; an array returns 2-D arrays with min(N, n_items) columns: ids
+        int64 and scores in the factors' dtype (float32 by default), best first (score descending, then
+        item id ascending). Filtered items are never returned: if fewer items remain, the tail is
+        padded with id -1 and score -inf. Ranking is linear in the number of items
+        (`assetrec.topn.rank_items`).
         """
         self._require_fitted()
         n_users, n_items = self.user_factors.shape[0], self.item_factors.shape[0]
@@ -348,24 +337,11 @@ class AlternatingLeastSquares:
                     f"user_items must contain 1 row for every user in userids ({ids.size}), got "
                     f"{liked.shape[0]} rows: pass user_items[userids]"
                 )
-        excluded = _excluded_items(n_items, items, filter_items)
-        out_ids, out_scores = [], []
-        # Bounded memory: score at most ~16M cells at a time.
-        batch = max(1, (1 << 24) // max(n_items, 1))
-        for lo in range(0, ids.size, batch):
-            scores = self.user_factors[ids[lo : lo + batch]] @ self.item_factors.T
-            if excluded is not None:
-                scores[:, excluded] = -np.inf
-            if liked is not None:
-                part = liked[lo : lo + batch]
-                scores[np.repeat(np.arange(part.shape[0]), np.diff(part.indptr)), part.indices] = -np.inf
-            top_ids, top_scores = _top_n(scores, int(N))
-            out_ids.append(top_ids)
-            out_scores.append(top_scores)
-        n = min(int(N), n_items)
-        result_ids = np.concatenate(out_ids) if out_ids else np.empty((0, n), dtype=np.int64)
-        result_scores = np.concatenate(out_scores) if out_scores else np.empty((0, n), dtype=self.dtype)
-        return (result_ids[0], result_scores[0]) if scalar else (result_ids, result_scores)
+        allowed = allowed_items(n_items, items, filter_items)
+        result = _top_products(
+            self.user_factors, self.item_factors, ids, min(int(N), n_items), liked, allowed
+        )
+        return (result[0][0], result[1][0]) if scalar else result
 
     def similar_items(self, itemids, N: int = 10):
         """Top-N items by cosine similarity of item factors (the item itself included, as in
@@ -384,17 +360,8 @@ class AlternatingLeastSquares:
         norms = np.linalg.norm(self.item_factors, axis=1)
         norms[norms == 0] = 1.0
         normalised = self.item_factors / norms[:, None]
-        out_ids, out_scores = [], []
-        batch = max(1, (1 << 24) // max(n_items, 1))
-        for lo in range(0, ids.size, batch):
-            scores = normalised[ids[lo : lo + batch]] @ normalised.T
-            top_ids, top_scores = _top_n(scores, int(N))
-            out_ids.append(top_ids)
-            out_scores.append(top_scores)
-        n = min(int(N), n_items)
-        result_ids = np.concatenate(out_ids) if out_ids else np.empty((0, n), dtype=np.int64)
-        result_scores = np.concatenate(out_scores) if out_scores else np.empty((0, n), dtype=self.dtype)
-        return (result_ids[0], result_scores[0]) if scalar else (result_ids, result_scores)
+        result = _top_products(normalised, normalised, ids, min(int(N), n_items))
+        return (result[0][0], result[1][0]) if scalar else result
 
 
 __all__ = ["AlternatingLeastSquares"]

@@ -15,7 +15,8 @@ the `implicit` library (0.7):
 
 Conventions shared by all models here:
 
-- Order: score descending, ties broken by item id ascending (deterministic).
+- Order: score descending, ties broken by item id ascending (deterministic); every model, ALS included,
+  ranks with :mod:`assetrec.topn`.
 - Candidates: every item not filtered out (also items with score 0, which then come in id order, as in
   SAR). Padding: when a user has fewer than ``N`` candidates (nearly the whole catalogue filtered), the
   row is padded with id ``-1`` and score ``-inf``.
@@ -41,6 +42,9 @@ try:  # optional: only used to keep BLAS single-threaded for small dense solves
 except ImportError:  # pragma: no cover - threadpoolctl is installed with the package
     threadpool_limits = None
 
+# topn_dense stays importable from here (its home before assetrec.topn).
+from assetrec.topn import _place_ranked, allowed_items, rank_items, topn_dense
+
 __all__ = [
     "EASE",
     "CooccurrenceRecommender",
@@ -51,7 +55,9 @@ __all__ = [
     "SIMILARITIES",
 ]
 
-SIMILARITIES = ("jaccard", "cosine", "inclusion", "lift")
+# The measures of the warehouse's page_cooccurrence (macro cooccurrence_measures(), same order): the values
+# var('cooccurrence_measure') accepts.
+SIMILARITIES = ("jaccard", "cosine", "inclusion", "lift", "pmi", "npmi", "weighted_cosine", "co_cookies")
 
 log = logging.getLogger("assetrec.baselines")
 
@@ -130,94 +136,6 @@ def _align_rows(userids: np.ndarray, user_items) -> sp.csr_matrix:
     return m[userids]
 
 
-# ----------------------------------------------------------------------------------------------------------
-# Deterministic top-N
-# ----------------------------------------------------------------------------------------------------------
-def _place_ranked(
-    rows: np.ndarray, ranks: np.ndarray, items: np.ndarray, scores: np.ndarray, n_rows: int, N: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Scatter (row, rank) -> item/score into padded [n_rows, N] arrays (-1 / -inf)."""
-    ids = np.full((n_rows, N), -1, dtype=np.int32)
-    out = np.full((n_rows, N), -np.inf, dtype=np.float64)
-    ids[rows, ranks] = items
-    out[rows, ranks] = scores
-    return ids, out
-
-
-def _rank_candidates(scores: np.ndarray, mask: np.ndarray, N: int):
-    """Exact (score desc, id asc) order of the masked entries; the first N per row, padded."""
-    n_rows, n_items = scores.shape
-    # 1-D nonzero on the flat mask is several times faster than 2-D nonzero on large blocks.
-    flat = np.flatnonzero(mask)
-    r = flat // n_items
-    c = flat - r * n_items
-    s = scores.ravel()[flat].astype(np.float64)
-    order = np.lexsort((c, -s, r))
-    r, c, s = r[order], c[order], s[order]
-    starts = np.searchsorted(r, np.arange(n_rows))
-    ranks = np.arange(len(r)) - starts[r]
-    keep = ranks < N
-    return _place_ranked(r[keep], ranks[keep], c[keep], s[keep], n_rows, N)
-
-
-def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top ``N`` per row of a dense score block: score desc, then item id asc; ``-inf`` = not a candidate.
-
-    Returns (ids int32 [rows, N], scores float64 [rows, N]) padded with -1 / -inf. NaN scores are
-    rejected. Linear in the block size: a lower bound of each row's N-th largest score (the N-th largest
-    of the maxima of ``G >= N`` disjoint item groups) keeps only a few candidates per row for the exact
-    sort; blocks with massive ties fall back to an exact selection by value. float32 blocks are ranked in
-    float32 (no float64 copy of the block); other dtypes are converted to float64.
-    """
-    scores = np.asarray(scores)
-    if scores.dtype not in (np.float32, np.float64):
-        scores = scores.astype(np.float64)
-    scores = np.ascontiguousarray(scores)
-    if scores.ndim != 2:
-        raise ValueError(f"scores must be 2-D [rows, items], got shape {scores.shape}")
-    n_rows, n_items = scores.shape
-    N = _check_n(N)
-    k = min(N, n_items)
-    if n_rows == 0 or k == 0:
-        if np.isnan(scores).any():
-            raise ValueError("scores contain NaN")
-        return _place_ranked(np.empty(0, int), np.empty(0, int), np.empty(0, int), np.empty(0), n_rows, N)
-    # Lower bound of the k-th largest score per row: item j goes to group j % G; the k largest group
-    # maxima are k distinct entries, so the k-th of them is <= the row's k-th largest score.
-    groups = min(n_items, max(4 * k, 64))
-    per = n_items // groups
-    view = np.lib.stride_tricks.as_strided(
-        scores,
-        shape=(n_rows, per, groups),
-        strides=(scores.strides[0], groups * scores.strides[1], scores.strides[1]),
-        writeable=False,
-    )
-    gmax = view.max(axis=1)
-    rem = n_items - per * groups
-    if rem:
-        np.maximum(gmax[:, :rem], scores[:, per * groups :], out=gmax[:, :rem])
-    # Every cell went into one group maximum and max propagates NaN: this finds any NaN in the block.
-    if np.isnan(gmax).any():
-        raise ValueError("scores contain NaN")
-    bound = np.partition(gmax, groups - k, axis=1)[:, groups - k]
-    # -inf is never a candidate: a row whose bound is -inf keeps only its finite (> lowest float) cells.
-    np.maximum(bound, np.finfo(scores.dtype).min, out=bound)
-    mask = scores >= bound[:, None]
-    counts = np.count_nonzero(mask, axis=1)
-    tied = np.flatnonzero(counts > 8 * k + 8)
-    if len(tied):
-        # Many ties at the bound (e.g. all-zero rows): for those rows only, select exactly k by value,
-        # ties by lower id.
-        block = scores[tied]
-        kth = np.partition(block, n_items - k, axis=1)[:, n_items - k]
-        above = block > kth[:, None]
-        need = k - above.sum(axis=1)
-        equal = block == kth[:, None]
-        equal &= np.cumsum(equal, axis=1) <= need[:, None]
-        mask[tied] = (above | equal) & (block > -np.inf)
-    return _rank_candidates(scores, mask, N)
-
-
 def _chunk_rows(n_items: int, batch_size: int) -> int:
     return max(1, min(batch_size, _MAX_CHUNK_CELLS // max(n_items, 1)))
 
@@ -260,14 +178,7 @@ class _Recommender:
         if self.n_items_ is None:
             raise ValueError(f"{type(self).__name__} is not fitted: call fit(user_items) first")
         N = _check_n(N)
-        allowed = None
-        if items is not None:
-            allowed = np.zeros(self.n_items_, dtype=bool)
-            allowed[self._item_ids(items, "items")] = True
-        if filter_items is not None:
-            if allowed is None:
-                allowed = np.ones(self.n_items_, dtype=bool)
-            allowed[self._item_ids(filter_items, "filter_items")] = False
+        allowed = allowed_items(self.n_items_, items, filter_items)
         userids, scalar = _check_userids(userids)
         rows = _align_rows(userids, user_items)
         if rows.shape[1] != self.n_items_:
@@ -293,22 +204,8 @@ class _Recommender:
         """Columns of one dense score block (sets how many users are scored at a time)."""
         return self.n_items_
 
-    def _item_ids(self, values, name: str) -> np.ndarray:
-        arr = np.atleast_1d(np.asarray(values))
-        if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
-            raise ValueError(f"{name} must be a 1-D array of item ids")
-        if arr.size and (arr.min() < 0 or arr.max() >= self.n_items_):
-            raise ValueError(f"{name} must be item ids in [0, {self.n_items_})")
-        return arr.astype(np.int64)
-
     def _recommend_chunk(self, chunk: sp.csr_matrix, N: int, filter_liked: bool, allowed):
-        scores = self._score_chunk(chunk)
-        if filter_liked and chunk.nnz:
-            r, c = chunk.nonzero()
-            scores[r, c] = -np.inf
-        if allowed is not None:
-            scores[:, ~allowed] = -np.inf
-        return topn_dense(scores, N)
+        return rank_items(self._score_chunk(chunk), N, chunk if filter_liked else None, allowed)
 
     def _fit(self, user_items: sp.csr_matrix) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -350,24 +247,40 @@ class MostPopular(_Recommender):
 # ----------------------------------------------------------------------------------------------------------
 # Item co-occurrence (SAR-style)
 # ----------------------------------------------------------------------------------------------------------
+def _check_similarity(similarity: str, extra: tuple[str, ...] = ()) -> None:
+    if similarity not in (*SIMILARITIES, *extra):
+        raise ValueError(
+            f"similarity (var cooccurrence_measure) must be one of {', '.join(SIMILARITIES)}; got {similarity!r}"
+        )
+
+
 def cooccurrence_similarity(
     user_items, similarity: str = "jaccard", min_cooccurrence: int = 1
 ) -> sp.csr_matrix:
-    """Item x item similarity from the binarised matrix ``B``: ``C = B.T @ B`` (distinct users per pair).
+    """Item x item similarity, as the warehouse's ``page_cooccurrence`` defines each measure.
 
-    With ``c_ij`` = users having both items and ``c_ii`` = users having item ``i``:
+    With ``B`` the binarised matrix, ``co = c_ij`` = users having both items (``B.T @ B``), ``a = c_ii`` and
+    ``b = c_jj`` = users having each item, ``n`` = users with at least one item (``total_cookies``):
 
-    - jaccard   ``c_ij / (c_ii + c_jj - c_ij)``
-    - cosine    ``c_ij / sqrt(c_ii * c_jj)``
-    - inclusion ``c_ij / min(c_ii, c_jj)``
-    - lift      ``c_ij * n / (c_ii * c_jj)``, n = number of users with at least one item (the warehouse's
-      ``total_cookies``)
+    - jaccard   ``co / (a + b - co)``
+    - cosine    ``co / sqrt(a * b)``
+    - inclusion ``co / min(a, b)``
+    - lift      ``co * n / (a * b)``
+    - pmi       ``log2(co * n / (a * b))``
+    - npmi      ``pmi / log2(n / co)``, and exactly 1 when ``co = a = b`` (items always together)
+    - weighted_cosine ``min(1, dot(e_i, e_j) / (|e_i| |e_j|))`` over the item columns ``e`` of the event
+      strengths (the values of ``user_items``)
+    - co_cookies ``co``
 
-    Pairs with ``c_ij < min_cooccurrence`` are dropped; the diagonal is 0 (not stored). Symmetric CSR,
-    float64.
+    Only pairs of distinct items with ``co >= min_cooccurrence`` (and >= 1) are stored, as page_cooccurrence
+    holds only such pairs: the diagonal and every other pair score 0 (also for pmi and npmi, whose values
+    for pairs that never co-occur would be -inf and -1). Symmetric CSR, float64.
+
+    Like every model here, entries with strength 0 are dropped (``check_user_items``), while the warehouse
+    counts them as interactions: only an asset type weighted 0 makes the two differ. So both norms of a
+    co-occurring pair are > 0 here and weighted_cosine is defined (not the warehouse's null).
     """
-    if similarity not in SIMILARITIES:
-        raise ValueError(f"similarity must be one of {SIMILARITIES}, got {similarity!r}")
+    _check_similarity(similarity)
     if isinstance(min_cooccurrence, bool) or not isinstance(min_cooccurrence, (int, np.integer)):
         raise ValueError(f"min_cooccurrence must be an integer >= 1, got {min_cooccurrence!r}")
     if min_cooccurrence < 1:
@@ -382,14 +295,30 @@ def cooccurrence_similarity(
     keep = (i != j) & (c >= min_cooccurrence)
     i, j, c = i[keep], j[keep], c[keep]
     ci, cj = diag[i], diag[j]
+    # The same operations, in the same order, as page_cooccurrence.sql.
     if similarity == "jaccard":
         v = c / (ci + cj - c)
     elif similarity == "cosine":
         v = c / np.sqrt(ci * cj)
     elif similarity == "inclusion":
         v = c / np.minimum(ci, cj)
-    else:  # lift
+    elif similarity == "lift":
         v = c * n_users / (ci * cj)
+    elif similarity == "pmi":
+        v = np.log2(c * n_users / (ci * cj))
+    elif similarity == "npmi":
+        # log2(n / co) is 0 only when co = n, which implies co = a = b: those pairs keep out=1.
+        together = (c == ci) & (c == cj)
+        pmi = np.log2(c * n_users / (ci * cj))
+        v = np.divide(pmi, np.log2(n_users / c), out=np.ones_like(c), where=~together)
+    elif similarity == "weighted_cosine":
+        dot = np.asarray((m.T @ m).tocsr()[i, j]).ravel()
+        norm = np.sqrt(np.bincount(m.indices, weights=m.data * m.data, minlength=m.shape[1]))
+        norms = norm[i] * norm[j]
+        # A norm product of 0 (only by underflow here) is the warehouse's null: score 0, as a missing pair.
+        v = np.minimum(1.0, np.divide(dot, norms, out=np.zeros_like(dot), where=norms > 0))
+    else:  # co_cookies
+        v = c
     sim = sp.csr_matrix((v, (i, j)), shape=(m.shape[1], m.shape[1]), dtype=np.float64)
     sim.sort_indices()
     return sim
@@ -398,8 +327,8 @@ def cooccurrence_similarity(
 class CooccurrenceRecommender(_Recommender):
     """SAR-style item-to-item recommender.
 
-    ``fit`` computes the item similarity with :func:`cooccurrence_similarity` (``similarity`` in
-    jaccard / cosine / inclusion / lift). User scores are ``affinity @ similarity``: the sum over the user's
+    ``fit`` computes the item similarity with :func:`cooccurrence_similarity` (``similarity`` is one of
+    ``SIMILARITIES``, the measures of the warehouse's page_cooccurrence, with its definitions). User scores are ``affinity @ similarity``: the sum over the user's
     items of affinity x similarity, where affinity is the event strength (``affinity="strength"``, the
     default) or 1 (``affinity="binary"``).
 
@@ -421,8 +350,7 @@ class CooccurrenceRecommender(_Recommender):
         batch_size: int = 2048,
     ):
         super().__init__(batch_size=batch_size)
-        if similarity not in (*SIMILARITIES, "precomputed"):
-            raise ValueError(f"similarity must be one of {SIMILARITIES}, got {similarity!r}")
+        _check_similarity(similarity, ("precomputed",))
         if affinity not in ("strength", "binary"):
             raise ValueError(f"affinity must be 'strength' or 'binary', got {affinity!r}")
         if isinstance(min_cooccurrence, bool) or not isinstance(min_cooccurrence, (int, np.integer)):
@@ -645,11 +573,6 @@ class EASE(_Recommender):
         # Only the modelled items are scored and ranked; ids are mapped back to the full catalogue.
         sub = chunk[:, self.items_]
         sub.sort_indices()
-        scores = self._score_chunk(sub)
-        if filter_liked and sub.nnz:
-            r, c = sub.nonzero()
-            scores[r, c] = -np.inf
-        if allowed is not None:
-            scores[:, ~allowed[self.items_]] = -np.inf
-        ids, out = topn_dense(scores, N)
+        modelled = None if allowed is None else allowed[self.items_]
+        ids, out = rank_items(self._score_chunk(sub), N, sub if filter_liked else None, modelled)
         return np.where(ids >= 0, self.items_[np.maximum(ids, 0)], -1).astype(np.int32), out

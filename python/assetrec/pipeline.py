@@ -36,8 +36,9 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from assetrec.als import AlternatingLeastSquares
-from assetrec.baselines import EASE, CooccurrenceRecommender, MostPopular, topn_dense
+from assetrec.baselines import EASE, SIMILARITIES, CooccurrenceRecommender, MostPopular
 from assetrec.evaluate import evaluate_models, sample_user_rows
+from assetrec.topn import topn_dense
 
 log = logging.getLogger("assetrec.pipeline")
 LOSS_EVERY_ITERATION_MAX_NNZ = 1_000_000
@@ -112,6 +113,10 @@ class Settings:
             )
         if self.recommender not in ("best", *MODELS):
             raise ValueError(f"var recommender must be 'best' or one of {MODELS}, got {self.recommender!r}")
+        if self.cooccurrence_measure not in SIMILARITIES:
+            raise ValueError(
+                f"var cooccurrence_measure must be one of {SIMILARITIES}, got {self.cooccurrence_measure!r}"
+            )
         if self.top_k < 1:
             raise ValueError(f"var top_k must be >= 1, got {self.top_k}")
         for name in ("eval_max_cookies", "ease_max_pages"):
@@ -289,68 +294,6 @@ class Candidates:
         )
 
 
-class RankedALS(AlternatingLeastSquares):
-    """AlternatingLeastSquares whose `recommend` ranks with the linear-time `baselines.topn_dense`.
-
-    Same result as the parent's `recommend` (score desc, then item id asc; seen items, items outside
-    `items` and `filter_items` excluded; rows padded with -1 / -inf), but the parent's full partition of
-    every users x items block costs ~6x more, which dominated evaluation and recommendations at scale.
-    Scores come back as float64 (the parent returns the factor dtype)."""
-
-    def recommend(
-        self,
-        userids,
-        user_items,
-        N: int = 10,
-        filter_already_liked_items: bool = True,
-        filter_items=None,
-        items=None,
-    ):
-        if np.isscalar(userids):
-            return super().recommend(userids, user_items, N, filter_already_liked_items, filter_items, items)
-        self._require_fitted()
-        ids = np.asarray(userids)
-        if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-            raise ValueError(f"userids must be a 1-D array of integers, got {userids!r}")
-        ids = ids.astype(np.int64)
-        n_users, n_items = self.user_factors.shape[0], self.item_factors.shape[0]
-        if ids.size and (ids.min() < 0 or ids.max() >= n_users):
-            raise ValueError(f"userids must be in [0, {n_users})")
-        liked = None
-        if filter_already_liked_items:
-            if user_items is None:
-                raise ValueError("user_items is required when filter_already_liked_items=True")
-            liked = sp.csr_matrix(user_items)
-            if liked.shape != (ids.size, n_items):
-                raise ValueError(
-                    f"user_items must have one row per user id ({ids.size}) and {n_items} columns, "
-                    f"got shape {liked.shape}: pass user_items[userids]"
-                )
-        excluded = None
-        if items is not None or filter_items is not None:
-            excluded = np.zeros(n_items, dtype=bool)
-            if items is not None:
-                excluded[:] = True
-                excluded[np.asarray(items, dtype=np.int64)] = False
-            if filter_items is not None:
-                excluded[np.asarray(filter_items, dtype=np.int64)] = True
-        out_ids, out_scores = [], []
-        step = max(1, (1 << 24) // max(n_items, 1))
-        for lo in range(0, ids.size, step):
-            scores = self.user_factors[ids[lo : lo + step]] @ self.item_factors.T
-            if liked is not None:
-                part = liked[lo : lo + step]
-                scores[np.repeat(np.arange(part.shape[0]), np.diff(part.indptr)), part.indices] = -np.inf
-            if excluded is not None:
-                scores[:, excluded] = -np.inf
-            top_ids, top_scores = topn_dense(scores, int(N))
-            out_ids.append(top_ids)
-            out_scores.append(top_scores)
-        if not out_ids:
-            return np.empty((0, int(N)), dtype=np.int32), np.empty((0, int(N)))
-        return np.concatenate(out_ids), np.concatenate(out_scores)
-
-
 def make_model(name: str, settings: Settings):
     """An unfitted recommender by its name in model_evaluation."""
     seed = settings.als_seed
@@ -363,9 +306,9 @@ def make_model(name: str, settings: Settings):
         # swing between 1.4 s and 12 s (one thread: a steady 2.5 s).
         return EASE(l2=settings.ease_l2, max_items=settings.ease_max_pages or None, num_threads=1)
     if name == "als":
-        return RankedALS(**settings.als_params(), random_state=seed)
+        return AlternatingLeastSquares(**settings.als_params(), random_state=seed)
     if name == "als_prototype":
-        return RankedALS(**PROTOTYPE_ALS, random_state=seed)
+        return AlternatingLeastSquares(**PROTOTYPE_ALS, random_state=seed)
     raise ValueError(f"unknown model {name!r}; choose one of {MODELS}")
 
 

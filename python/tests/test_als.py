@@ -411,3 +411,21 @@ def test_recommend_respects_items_and_filter_items():
         assert returned == set(allowed) - set(matrix[user].indices)
     ids, _ = model.recommend(users, matrix, N=12, filter_items=allowed)
     assert not set(ids.ravel()) & set(allowed)
+    with pytest.raises(ValueError, match=r"items must be item ids in \[0, 12\), got 3..12"):
+        model.recommend(users, matrix, items=[3, 12])
+    with pytest.raises(ValueError, match="filter_items must be a 1-D array of integer item ids"):
+        model.recommend(users, matrix, filter_items=[0.5])
+
+
+def test_recommend_shapes_and_dtypes():
+    """min(N, n_items) columns, int64 ids, scores in the factors' dtype; N=0 and no users give empty arrays."""
+    matrix = random_strengths(10, 6, 0.3, seed=5)
+    for dtype in (np.float32, np.float64):
+        model = AlternatingLeastSquares(factors=2, iterations=1, random_state=0, dtype=dtype).fit(matrix)
+        for userids, N, shape in [(np.arange(10), 4, (10, 4)), ([1, 2], 9, (2, 6)), ([], 3, (0, 3))]:
+            ids, scores = model.recommend(userids, matrix[userids], N=N)
+            assert ids.shape == scores.shape == shape and ids.dtype == np.int64 and scores.dtype == dtype
+        ids, scores = model.recommend(np.arange(10), matrix, N=0)
+        assert ids.shape == scores.shape == (10, 0)
+        ids, scores = model.similar_items([0, 5], N=9)
+        assert ids.shape == (2, 6) and ids.dtype == np.int64 and scores.dtype == dtype

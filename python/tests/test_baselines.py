@@ -79,38 +79,98 @@ def test_most_popular_counts_distinct_users_not_strengths():
 # ----------------------------------------------------------------------------------------------------------
 # Co-occurrence
 # ----------------------------------------------------------------------------------------------------------
+# page_cooccurrence's measures, listed here independently of the code's list.
+MEASURES = ["jaccard", "cosine", "inclusion", "lift", "pmi", "npmi", "weighted_cosine", "co_cookies"]
+
+
 def brute_similarity(x: sp.csr_matrix, measure: str, min_co=1) -> np.ndarray:
+    """Double loop over item pairs with models/similarity/page_cooccurrence.sql's formulas; 0 for the diagonal
+    and for pairs below min_co (or never together)."""
+    dense = x.toarray()
     sets = item_sets(x)
     n_items = x.shape[1]
     users_of = [{u for u, s in enumerate(sets) if j in s} for j in range(n_items)]
-    n_users = sum(1 for s in sets if s)
+    n = sum(1 for s in sets if s)
+    norm = [math.sqrt(sum(dense[u, j] ** 2 for u in users_of[j])) for j in range(n_items)]
     sim = np.zeros((n_items, n_items))
     for i in range(n_items):
         for j in range(n_items):
-            if i == j:
+            both = users_of[i] & users_of[j]
+            c = len(both)
+            if i == j or c == 0 or c < min_co:
                 continue
-            c = len(users_of[i] & users_of[j])
-            if c == 0 or c < min_co:
-                continue
-            ci, cj = len(users_of[i]), len(users_of[j])
+            a, b = len(users_of[i]), len(users_of[j])
+            pmi = math.log2(c * n / (a * b))
             sim[i, j] = {
-                "jaccard": c / (ci + cj - c),
-                "cosine": c / math.sqrt(ci * cj),
-                "inclusion": c / min(ci, cj),
-                "lift": c * n_users / (ci * cj),
+                "jaccard": c / (a + b - c),
+                "cosine": c / math.sqrt(a * b),
+                "inclusion": c / min(a, b),
+                "lift": c * n / (a * b),
+                "pmi": pmi,
+                "npmi": 1.0 if c == a == b else pmi / -math.log2(c / n),
+                "weighted_cosine": min(
+                    1.0, sum(dense[u, i] * dense[u, j] for u in both) / (norm[i] * norm[j])
+                ),
+                "co_cookies": float(c),
             }[measure]
     return sim
 
 
-@pytest.mark.parametrize("measure", SIMILARITIES)
-def test_cooccurrence_similarity_matches_double_loop(measure):
+def hand_made_strengths() -> sp.csr_matrix:
+    """7 users x 6 items. Items 0 and 1: only users 0-1, proportional strengths (npmi 1, weighted_cosine 1).
+    Items 2 and 4: every non-empty user (co = a = b = n: npmi 1 with log2(n / co) = 0). Item 0 with 2: lift 1,
+    pmi 0. Items 3 and 5: lift 0.75, negative pmi. User 6 is empty (not in n); user 0's item 3 is an
+    explicit zero (not an interaction)."""
+    rows, cols, vals = [], [], []
+    for item, strengths in {
+        0: {0: 1.0, 1: 5.0},
+        1: {0: 2.0, 1: 10.0},
+        2: {0: 1.0, 1: 2.0, 2: 1.0, 3: 3.0, 4: 1.0, 5: 2.0},
+        3: {0: 0.0, 2: 4.0, 3: 1.0, 4: 2.0, 5: 1.0},
+        4: {0: 5.0, 1: 1.0, 2: 1.0, 3: 1.0, 4: 2.0, 5: 1.0},
+        5: {1: 1.0, 2: 2.5},
+    }.items():
+        for user, value in strengths.items():
+            rows.append(user)
+            cols.append(item)
+            vals.append(value)
+    return sp.csr_matrix((vals, (rows, cols)), shape=(7, 6))
+
+
+def test_measures_are_the_warehouse_measures():
+    assert list(SIMILARITIES) == MEASURES
+
+
+@pytest.mark.parametrize("min_co", [1, 2])
+@pytest.mark.parametrize("measure", MEASURES)
+def test_cooccurrence_similarity_matches_double_loop(measure, min_co):
     dense = random_user_items(n_users=30, n_items=15, density=0.25, seed=2).toarray()
-    dense[3, :] = 0  # an empty user must not count in lift's N
-    x = sp.csr_matrix(dense)
-    expected = brute_similarity(x, measure)
-    got = cooccurrence_similarity(x, measure).toarray()
-    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0)
-    assert np.all(np.diag(got) == 0)
+    dense[3, :] = 0  # an empty user must not count in n
+    for x in (sp.csr_matrix(dense), hand_made_strengths()):
+        expected = brute_similarity(x, measure, min_co)
+        got = cooccurrence_similarity(x, measure, min_cooccurrence=min_co)
+        np.testing.assert_allclose(got.toarray(), expected, rtol=0, atol=1e-9)
+        assert np.all(got.diagonal() == 0)
+        # Stored: exactly the co-occurring pairs of distinct items (pmi 0 too), as in page_cooccurrence.
+        binary = (x.toarray() != 0).astype(int)
+        co = binary.T @ binary
+        np.fill_diagonal(co, 0)
+        stored = np.zeros(co.shape, dtype=bool)
+        stored[got.tocoo().row, got.tocoo().col] = True
+        np.testing.assert_array_equal(stored, co >= min_co)
+
+
+def test_cooccurrence_similarity_special_cases():
+    x = hand_made_strengths()
+    sim = {m: cooccurrence_similarity(x, m).toarray() for m in MEASURES}
+    assert sim["npmi"][0, 1] == sim["npmi"][2, 4] == 1.0
+    # Proportional strengths: 1.0000000000000002 before the cap at 1.
+    assert (1 * 2 + 5 * 10) / (math.sqrt(1 + 25) * math.sqrt(4 + 100)) > 1
+    assert sim["weighted_cosine"][0, 1] == 1.0
+    assert sim["pmi"][0, 2] == 0.0 and sim["lift"][0, 2] == 1.0
+    assert sim["pmi"][3, 5] == pytest.approx(math.log2(0.75)) and sim["npmi"][3, 5] < 0
+    assert sim["co_cookies"][0, 3] == 0  # the explicit zero is not an interaction
+    assert sim["co_cookies"][2, 4] == 6 and sim["lift"][2, 4] == 1.0  # n = 6 non-empty users
 
 
 def test_cooccurrence_min_cooccurrence_threshold():
@@ -119,12 +179,13 @@ def test_cooccurrence_min_cooccurrence_threshold():
     np.testing.assert_allclose(got, brute_similarity(x, "cosine", min_co=3), rtol=1e-12, atol=0)
 
 
+@pytest.mark.parametrize("measure", MEASURES)
 @pytest.mark.parametrize("affinity", ["strength", "binary"])
-def test_cooccurrence_scores_and_recommendations_match_brute_force(affinity):
+def test_cooccurrence_scores_and_recommendations_match_brute_force(affinity, measure):
     x = random_user_items(n_users=30, n_items=15, density=0.15, seed=4)
-    sim = brute_similarity(x, "jaccard")
+    sim = brute_similarity(x, measure)
     dense = x.toarray()
-    model = CooccurrenceRecommender("jaccard", affinity=affinity).fit(x)
+    model = CooccurrenceRecommender(measure, affinity=affinity).fit(x)
     users = np.arange(x.shape[0])
     ids, scores = model.recommend(users, x, N=6)
     for u in users:
@@ -137,8 +198,17 @@ def test_cooccurrence_scores_and_recommendations_match_brute_force(affinity):
                     total += (dense[u, i] if affinity == "strength" else 1.0) * sim[i, j]
             user_scores[j] = total
         exp_ids, exp_scores = brute_rank(user_scores, set(np.flatnonzero(dense[u])), 6)
-        assert ids[u].tolist() == exp_ids, u
-        np.testing.assert_allclose(scores[u], exp_scores, rtol=1e-12)
+        np.testing.assert_allclose(scores[u], exp_scores, rtol=0, atol=1e-9)
+        # Same ids, except that candidates whose scores differ by rounding only (1e-9) may swap places.
+        brute = np.array([user_scores[j] for j in range(x.shape[1])])
+        brute[np.flatnonzero(dense[u])] = -np.inf
+        for got, want, score in zip(ids[u], exp_ids, exp_scores, strict=True):
+            tied = np.count_nonzero(np.abs(brute - score) <= 1e-9) > 1
+            assert got == want or (tied and abs(brute[got] - score) <= 1e-9), (u, got, want)
+        assert -1 not in ids[u] and len(set(ids[u].tolist())) == len(ids[u])
+        # Exactly equal scores come in item id order.
+        equal = scores[u][1:] == scores[u][:-1]
+        assert np.all(ids[u][1:][equal] > ids[u][:-1][equal])
 
 
 def test_cooccurrence_fills_with_score_zero_items_then_pads():
@@ -371,11 +441,16 @@ def test_bad_input_raises_value_error(name):
 
 
 def test_bad_constructor_arguments():
-    for kwargs in ({"similarity": "pmi"}, {"affinity": "log"}, {"min_cooccurrence": 0}, {"batch_size": 0}):
+    for kwargs in ({"similarity": "dice"}, {"affinity": "log"}, {"min_cooccurrence": 0}, {"batch_size": 0}):
         with pytest.raises(ValueError):
             CooccurrenceRecommender(**kwargs)
-    with pytest.raises(ValueError):
-        cooccurrence_similarity(random_user_items(), "dice")
+    allowed = "jaccard, cosine, inclusion, lift, pmi, npmi, weighted_cosine, co_cookies"
+    for call in (
+        lambda: CooccurrenceRecommender("dice"),
+        lambda: cooccurrence_similarity(random_user_items(), "dice"),
+    ):
+        with pytest.raises(ValueError, match=f"cooccurrence_measure.*{allowed}.*'dice'"):
+            call()
 
 
 # ----------------------------------------------------------------------------------------------------------

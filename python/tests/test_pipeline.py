@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 import yaml
+from assetrec.als import AlternatingLeastSquares
+from assetrec.baselines import CooccurrenceRecommender
 from assetrec.pipeline import (
     MODELS,
     Interactions,
     Settings,
     choose_model,
     data_fingerprint,
+    fitted_model,
+    make_model,
+    model_evaluation,
     recommendations,
     similar_pages,
 )
 from conftest import REPO
+from test_cooccurrence import reference_cooccurrence
+
+# var('cooccurrence_measure')'s values, as macros/cooccurrence_vars.sql lists them.
+MEASURES = ["jaccard", "cosine", "inclusion", "lift", "pmi", "npmi", "weighted_cosine", "co_cookies"]
 
 
 def test_settings_defaults_match_dbt_project_vars():
@@ -37,6 +49,61 @@ def test_settings_parse_dbt_strings_and_reject_bad_values():
         Settings.from_config({"candidate_pages": "some"})
     with pytest.raises(ValueError, match="recommender"):
         Settings.from_config({"recommender": "magic"})
+
+
+def test_cooccurrence_measure_is_validated_like_the_dbt_var():
+    macro = (REPO / "macros" / "cooccurrence_vars.sql").read_text()
+    listed = re.search(r"macro cooccurrence_measures\(\) %}\s*{{ return\(\[(.*?)\]\) }}", macro, re.S)
+    assert re.findall(r"'(\w+)'", listed.group(1)) == MEASURES
+    for measure in MEASURES:
+        assert Settings.from_config({"cooccurrence_measure": measure}).cooccurrence_measure == measure
+    with pytest.raises(
+        ValueError, match=r"cooccurrence_measure must be one of \('jaccard', .*'co_cookies'\)"
+    ):
+        Settings.from_config({"cooccurrence_measure": "cosinus"})
+
+
+def random_interactions(n_cookies=50, n_pages=12, density=0.3, seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    cells = sp.random(n_cookies, n_pages, density=density, random_state=rng, format="coo")
+    return pd.DataFrame(
+        {
+            "cookie": [f"c{i:03d}" for i in cells.row],
+            "page_url": [f"p{j:02d}" for j in cells.col],
+            "event_strength": np.round(1 + 4 * cells.data) / 2,  # 0.5 steps: ties and proportional rows
+        }
+    )
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_evaluated_cooccurrence_model_is_the_deployed_one(measure):
+    """model_evaluation's co-occurrence model (fitted in Python) and the one recommendations deploys (built
+    from page_cooccurrence, here test_cooccurrence's reference of that table) have the same similarity."""
+    df = random_interactions(seed=1)
+    data = Interactions.from_frame(df)
+    settings = Settings(cooccurrence_measure=measure)
+    evaluated = make_model("cooccurrence", settings).fit(data.matrix)
+    deployed = fitted_model("cooccurrence", data, None, reference_cooccurrence(df), settings)
+    assert isinstance(evaluated, CooccurrenceRecommender)
+    np.testing.assert_allclose(
+        evaluated.similarity_.toarray(), deployed.similarity_.toarray(), rtol=0, atol=1e-9
+    )
+
+
+def test_model_evaluation_runs_with_the_other_cooccurrence_measures():
+    """These used to crash the Python co-occurrence model (every measure is fitted in the test above)."""
+    df = random_interactions(n_cookies=80, seed=2)
+    pages = pd.DataFrame({"page_url": sorted(set(df["page_url"])), "business_units": [["a"]] * 12})
+    for measure in ("npmi", "weighted_cosine"):
+        settings = Settings(cooccurrence_measure=measure, als_factors=3, als_iterations=1)
+        result = model_evaluation(df, pages, settings, run_id="r")
+        assert set(result["model"]) == set(MODELS)
+        assert result["value"].notna().all()
+
+
+def test_als_models_are_plain_alternating_least_squares():
+    for name in ("als", "als_prototype"):
+        assert type(make_model(name, Settings())) is AlternatingLeastSquares
 
 
 def test_interaction_matrix_sums_by_sorted_ids():

@@ -8,17 +8,17 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from assetrec.als import AlternatingLeastSquares
-from assetrec.baselines import EASE, topn_dense
+from assetrec.baselines import EASE
 from assetrec.bench.pipeline import model_stage
 from assetrec.evaluate import sample_user_rows
 from assetrec.pipeline import (
     Interactions,
-    RankedALS,
     Settings,
     data_fingerprint,
     model_evaluation,
     recommendations,
 )
+from assetrec.topn import topn_dense
 
 
 def random_interactions(n_cookies=60, n_pages=25, density=0.2, seed=0) -> pd.DataFrame:
@@ -61,16 +61,63 @@ def test_topn_dense_float32_ranks_like_a_full_sort(dtype):
         topn_dense(np.array([[1.0, np.nan, 0.0]], dtype=dtype), 1)
 
 
-def test_ranked_als_recommends_exactly_like_als():
-    matrix = Interactions.from_frame(random_interactions(seed=2)).matrix
-    plain = AlternatingLeastSquares(factors=4, iterations=3, random_state=0).fit(matrix)
-    ranked = RankedALS(factors=4, iterations=3, random_state=0).fit(matrix)
-    users = np.arange(matrix.shape[0])
-    for kwargs in ({}, {"items": np.arange(0, 25, 2)}, {"filter_items": [1, 2, 3]}):
-        ids, scores = plain.recommend(users, matrix[users], N=6, **kwargs)
-        rids, rscores = ranked.recommend(users, matrix[users], N=6, **kwargs)
-        np.testing.assert_array_equal(rids, ids)
-        np.testing.assert_allclose(rscores[rids >= 0], scores[ids >= 0])
+def brute_force_top(scores: np.ndarray, seen: np.ndarray, N: int, allowed: np.ndarray):
+    """Per row: the allowed, unseen items by (score desc, id asc) with np.lexsort, padded to min(N, items)."""
+    width = min(N, scores.shape[1])
+    ids = np.full((scores.shape[0], width), -1)
+    top = np.full((scores.shape[0], width), -np.inf)
+    for row in range(scores.shape[0]):
+        candidates = np.flatnonzero(allowed & ~seen[row])
+        best = candidates[np.lexsort((candidates, -scores[row, candidates]))][:width]
+        ids[row, : len(best)] = best
+        top[row, : len(best)] = scores[row, best]
+    return ids, top
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_als_recommend_matches_brute_force_ranking(dtype):
+    """Small integer factors: exact scores with many ties (and two identical items), so the order within
+    ties is checked too; some users have seen nearly every item, so N exceeds what is left."""
+    rng = np.random.default_rng(8)
+    n_users, n_items = 40, 150
+    model = AlternatingLeastSquares(factors=3, dtype=dtype)
+    model.user_factors = rng.integers(-2, 3, size=(n_users, 3)).astype(dtype)
+    model.item_factors = rng.integers(-2, 3, size=(n_items, 3)).astype(dtype)
+    model.item_factors[77] = model.item_factors[12]
+    seen = rng.random((n_users, n_items)) < 0.2
+    seen[[3, 9]] = rng.random((2, n_items)) < 0.97
+    seen[5] = True  # nothing left to recommend
+    user_items = sp.csr_matrix(seen * rng.integers(1, 5, size=seen.shape).astype(float))
+    scores = model.user_factors.astype(np.float64) @ model.item_factors.astype(np.float64).T
+    users = np.r_[rng.permutation(n_users), 9, 3, 9]  # any order, repeats
+    subset = np.sort(rng.choice(n_items, size=20, replace=False))
+    everything = np.ones(n_items, dtype=bool)
+    in_subset = np.isin(np.arange(n_items), subset)
+    for N, kwargs, allowed in [
+        (5, {}, everything),
+        (1, {}, everything),
+        (30, {"items": subset}, in_subset),  # N above the 20 items of the subset
+        (12, {"filter_items": subset}, ~in_subset),
+        (
+            25,
+            {"items": subset, "filter_items": subset[::3]},
+            in_subset & ~np.isin(np.arange(n_items), subset[::3]),
+        ),
+        (400, {}, everything),  # wider than the catalogue: min(N, n_items) columns
+    ]:
+        ids, top = model.recommend(users, user_items[users], N=N, **kwargs)
+        exp_ids, exp_top = brute_force_top(scores[users], seen[users], N, allowed)
+        assert ids.dtype == np.int64 and top.dtype == dtype
+        np.testing.assert_array_equal(ids, exp_ids)
+        np.testing.assert_array_equal(top, exp_top)
+        one_ids, one_top = model.recommend(int(users[0]), user_items[users[0]], N=N, **kwargs)
+        np.testing.assert_array_equal(one_ids, exp_ids[0])
+        np.testing.assert_array_equal(one_top, exp_top[0])
+    assert (ids[users == 5] == -1).all() and (ids[users == 9] == -1).any()
+    ids, top = model.recommend(users, None, N=7, filter_already_liked_items=False)
+    exp_ids, exp_top = brute_force_top(scores[users], np.zeros_like(seen[users]), 7, everything)
+    np.testing.assert_array_equal(ids, exp_ids)
+    np.testing.assert_array_equal(top, exp_top)
 
 
 def test_ease_max_items_models_only_the_most_popular_items():
