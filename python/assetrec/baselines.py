@@ -42,8 +42,7 @@ try:  # optional: only used to keep BLAS single-threaded for small dense solves
 except ImportError:  # pragma: no cover - threadpoolctl is installed with the package
     threadpool_limits = None
 
-# topn_dense stays importable from here (its home before assetrec.topn).
-from assetrec.topn import _place_ranked, allowed_items, rank_items, topn_dense
+from assetrec.topn import _place_ranked, allowed_items, rank_items
 
 __all__ = [
     "EASE",
@@ -51,7 +50,6 @@ __all__ = [
     "MostPopular",
     "check_user_items",
     "cooccurrence_similarity",
-    "topn_dense",
     "SIMILARITIES",
 ]
 

@@ -13,9 +13,9 @@ from assetrec.baselines import (
     CooccurrenceRecommender,
     MostPopular,
     cooccurrence_similarity,
-    topn_dense,
 )
 from assetrec.evaluate import leave_one_out, ranking_metrics, recommend_batched
+from assetrec.topn import topn_dense
 
 
 def random_user_items(n_users=40, n_items=25, density=0.15, seed=0, max_strength=5):
