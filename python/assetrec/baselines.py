@@ -252,8 +252,35 @@ def _check_similarity(similarity: str, extra: tuple[str, ...] = ()) -> None:
         )
 
 
+def _check_int(name: str, value, minimum: int, allow_none: bool = False) -> None:
+    if allow_none and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        expected = f"an integer >= {minimum}" + (" or None" if allow_none else "")
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+
+
+def _cap_items_per_user(user_items: sp.csr_matrix, max_items_per_user: int) -> sp.csr_matrix:
+    """Each row of a canonical CSR matrix (``check_user_items``) reduced to its ``max_items_per_user``
+    largest values, ties by item id ascending (cooccurrence_page_pairs.sql's page_rank)."""
+    rows = np.repeat(np.arange(user_items.shape[0]), np.diff(user_items.indptr))
+    # Row-major like the CSR data, so a position within the row is the entry's rank in its row.
+    order = np.lexsort((user_items.indices, -user_items.data, rows))
+    rank = np.arange(user_items.nnz) - user_items.indptr[rows]
+    keep = np.zeros(user_items.nnz, dtype=bool)
+    keep[order[rank < max_items_per_user]] = True
+    capped = sp.csr_matrix(
+        (user_items.data[keep], (rows[keep], user_items.indices[keep])), shape=user_items.shape
+    )
+    capped.sort_indices()
+    return capped
+
+
 def cooccurrence_similarity(
-    user_items, similarity: str = "jaccard", min_cooccurrence: int = 1
+    user_items,
+    similarity: str = "jaccard",
+    min_cooccurrence: int = 1,
+    max_items_per_user: int | None = None,
 ) -> sp.csr_matrix:
     """Item x item similarity, as the warehouse's ``page_cooccurrence`` defines each measure.
 
@@ -274,21 +301,26 @@ def cooccurrence_similarity(
     holds only such pairs: the diagonal and every other pair score 0 (also for pmi and npmi, whose values
     for pairs that never co-occur would be -inf and -1). Symmetric CSR, float64.
 
+    ``max_items_per_user`` (var max_pages_per_cookie; None = no cap): as in cooccurrence_page_pairs.sql, a
+    user with more items contributes to ``co`` and to the weighted_cosine dot products only through its
+    ``max_items_per_user`` strongest items (largest value, ties by item id: the page_url order of
+    ``Interactions``); ``a``, ``b``, ``n`` and the norms still count every user and item.
+
     Like every model here, entries with strength 0 are dropped (``check_user_items``), while the warehouse
     counts them as interactions: only an asset type weighted 0 makes the two differ. So both norms of a
     co-occurring pair are > 0 here and weighted_cosine is defined (not the warehouse's null).
     """
     _check_similarity(similarity)
-    if isinstance(min_cooccurrence, bool) or not isinstance(min_cooccurrence, (int, np.integer)):
-        raise ValueError(f"min_cooccurrence must be an integer >= 1, got {min_cooccurrence!r}")
-    if min_cooccurrence < 1:
-        raise ValueError(f"min_cooccurrence must be an integer >= 1, got {min_cooccurrence!r}")
+    _check_int("min_cooccurrence", min_cooccurrence, 1)
+    _check_int("max_items_per_user", max_items_per_user, 1, allow_none=True)
     m = check_user_items(user_items)
-    b = m.copy()
+    # Totals (a, b, n, norms) from every interaction; pairs (co, dot) from the capped ones.
+    n_users = int(np.count_nonzero(np.diff(m.indptr)))
+    diag = np.bincount(m.indices, minlength=m.shape[1]).astype(np.float64)  # a, b
+    paired = m if max_items_per_user is None else _cap_items_per_user(m, max_items_per_user)
+    b = paired.copy()
     b.data = np.ones_like(b.data)
-    n_users = int(np.count_nonzero(np.diff(b.indptr)))
     counts = (b.T @ b).tocoo()  # float64 sums of ones: exact integers
-    diag = np.bincount(b.indices, minlength=b.shape[1]).astype(np.float64)  # c_ii
     i, j, c = counts.row, counts.col, counts.data
     keep = (i != j) & (c >= min_cooccurrence)
     i, j, c = i[keep], j[keep], c[keep]
@@ -310,7 +342,8 @@ def cooccurrence_similarity(
         pmi = np.log2(c * n_users / (ci * cj))
         v = np.divide(pmi, np.log2(n_users / c), out=np.ones_like(c), where=~together)
     elif similarity == "weighted_cosine":
-        dot = np.asarray((m.T @ m).tocsr()[i, j]).ravel()
+        # Guarded: scipy returns a 1 x 0 sparse matrix, not an empty array, when there are no pairs.
+        dot = np.asarray((paired.T @ paired).tocsr()[i, j]).ravel() if len(i) else np.zeros(0)
         norm = np.sqrt(np.bincount(m.indices, weights=m.data * m.data, minlength=m.shape[1]))
         norms = norm[i] * norm[j]
         # A norm product of 0 (only by underflow here) is the warehouse's null: score 0, as a missing pair.
@@ -326,9 +359,10 @@ class CooccurrenceRecommender(_Recommender):
     """SAR-style item-to-item recommender.
 
     ``fit`` computes the item similarity with :func:`cooccurrence_similarity` (``similarity`` is one of
-    ``SIMILARITIES``, the measures of the warehouse's page_cooccurrence, with its definitions). User scores are ``affinity @ similarity``: the sum over the user's
-    items of affinity x similarity, where affinity is the event strength (``affinity="strength"``, the
-    default) or 1 (``affinity="binary"``).
+    ``SIMILARITIES``, the measures of the warehouse's page_cooccurrence, with its definitions;
+    ``min_cooccurrence`` and ``max_items_per_user`` as there). User scores are ``affinity @ similarity``:
+    the sum over the user's items of affinity x similarity, where affinity is the event strength
+    (``affinity="strength"``, the default) or 1 (``affinity="binary"``).
 
     Like every model here (and SAR), all unfiltered items are candidates: when a user's items co-occur with
     fewer than ``N`` other items, the rest of the row holds score-0 items in id order (filling them by
@@ -346,18 +380,18 @@ class CooccurrenceRecommender(_Recommender):
         affinity: str = "strength",
         min_cooccurrence: int = 1,
         batch_size: int = 2048,
+        max_items_per_user: int | None = None,
     ):
         super().__init__(batch_size=batch_size)
         _check_similarity(similarity, ("precomputed",))
         if affinity not in ("strength", "binary"):
             raise ValueError(f"affinity must be 'strength' or 'binary', got {affinity!r}")
-        if isinstance(min_cooccurrence, bool) or not isinstance(min_cooccurrence, (int, np.integer)):
-            raise ValueError(f"min_cooccurrence must be an integer >= 1, got {min_cooccurrence!r}")
-        if min_cooccurrence < 1:
-            raise ValueError(f"min_cooccurrence must be an integer >= 1, got {min_cooccurrence!r}")
+        _check_int("min_cooccurrence", min_cooccurrence, 1)
+        _check_int("max_items_per_user", max_items_per_user, 1, allow_none=True)
         self.similarity = similarity
         self.affinity = affinity
         self.min_cooccurrence = int(min_cooccurrence)
+        self.max_items_per_user = None if max_items_per_user is None else int(max_items_per_user)
         self.similarity_: sp.csr_matrix | None = None
 
     @classmethod
@@ -397,7 +431,9 @@ class CooccurrenceRecommender(_Recommender):
                     f"precomputed similarity covers {have} items, user_items has {user_items.shape[1]}"
                 )
             return
-        self.similarity_ = cooccurrence_similarity(user_items, self.similarity, self.min_cooccurrence)
+        self.similarity_ = cooccurrence_similarity(
+            user_items, self.similarity, self.min_cooccurrence, self.max_items_per_user
+        )
 
     def _affinity(self, chunk: sp.csr_matrix) -> sp.csr_matrix:
         if self.affinity == "binary":

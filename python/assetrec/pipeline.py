@@ -78,6 +78,9 @@ class Settings:
     als_seed: int = 42
     ease_l2: float = 50.0
     cooccurrence_measure: str = "jaccard"
+    # As in the warehouse's page_cooccurrence, which the deployed co-occurrence model reads.
+    min_cooccurrence: int = 1
+    max_pages_per_cookie: int | None = None  # None = no cap
     top_k: int = 10
     candidate_pages: str = "all"
     recommender: str = "best"
@@ -91,15 +94,23 @@ class Settings:
     @classmethod
     def from_config(cls, config: Mapping[str, object]) -> Settings:
         """Settings from the dbt config `assetrec_settings` (values may arrive as strings); keys that are
-        absent, empty or `None` keep the default; other keys (run_id, started_at) are ignored."""
+        absent, empty, `None` or `null` keep the default (null for max_pages_per_cookie); other keys
+        (run_id, started_at) are ignored."""
         values = {}
         for field in fields(cls):
             raw = config.get(field.name)
-            if raw is None or raw == "" or raw == "None":
+            if raw is None or str(raw).strip().lower() in ("", "none", "null"):
                 continue
-            kind = type(getattr(cls, field.name))
+            # The one optional setting, max_pages_per_cookie, is an int.
+            kind = int if field.default is None else type(field.default)
             try:
-                values[field.name] = kind(float(raw)) if kind is int else kind(raw)
+                if kind is int:
+                    number = float(raw)
+                    if not number.is_integer():  # as the SQL's cooccurrence_int_var: no silent rounding
+                        raise ValueError(raw)
+                    values[field.name] = int(number)
+                else:
+                    values[field.name] = kind(raw)
             except ValueError as exc:
                 raise ValueError(f"dbt var {field.name}={raw!r} is not a valid {kind.__name__}") from exc
         settings = cls(**values)
@@ -119,6 +130,13 @@ class Settings:
             )
         if self.top_k < 1:
             raise ValueError(f"var top_k must be >= 1, got {self.top_k}")
+        if self.min_cooccurrence < 1:
+            raise ValueError(f"var min_cooccurrence must be >= 1, got {self.min_cooccurrence}")
+        # >= 2 as the SQL requires: a cap of 1 would leave no pairs at all.
+        if self.max_pages_per_cookie is not None and self.max_pages_per_cookie < 2:
+            raise ValueError(
+                f"var max_pages_per_cookie must be null (no cap) or >= 2, got {self.max_pages_per_cookie}"
+            )
         for name in ("eval_max_cookies", "ease_max_pages"):
             if getattr(self, name) < 0:
                 raise ValueError(f"var {name} must be >= 0 (0 = no bound), got {getattr(self, name)}")
@@ -300,7 +318,12 @@ def make_model(name: str, settings: Settings):
     if name == "most_popular":
         return MostPopular()
     if name == "cooccurrence":
-        return CooccurrenceRecommender(similarity=settings.cooccurrence_measure)
+        # The vars of page_cooccurrence, so that the evaluated model is the deployed one (fitted_model).
+        return CooccurrenceRecommender(
+            similarity=settings.cooccurrence_measure,
+            min_cooccurrence=settings.min_cooccurrence,
+            max_items_per_user=settings.max_pages_per_cookie,
+        )
     if name == "ease":
         # One BLAS thread: on a shared 2-core machine OpenBLAS's two threads made the 5000-page solve
         # swing between 1.4 s and 12 s (one thread: a steady 2.5 s).

@@ -83,19 +83,22 @@ def test_most_popular_counts_distinct_users_not_strengths():
 MEASURES = ["jaccard", "cosine", "inclusion", "lift", "pmi", "npmi", "weighted_cosine", "co_cookies"]
 
 
-def brute_similarity(x: sp.csr_matrix, measure: str, min_co=1) -> np.ndarray:
+def brute_similarity(x: sp.csr_matrix, measure: str, min_co=1, max_per_user=None) -> np.ndarray:
     """Double loop over item pairs with models/similarity/page_cooccurrence.sql's formulas; 0 for the diagonal
-    and for pairs below min_co (or never together)."""
+    and for pairs below min_co (or never together). With max_per_user, each user pairs only its
+    max_per_user strongest items (ties: lower id), as cooccurrence_page_pairs.sql; totals count every item."""
     dense = x.toarray()
     sets = item_sets(x)
     n_items = x.shape[1]
     users_of = [{u for u, s in enumerate(sets) if j in s} for j in range(n_items)]
+    kept = [set(sorted(s, key=lambda j, u=u: (-dense[u, j], j))[:max_per_user]) for u, s in enumerate(sets)]
+    pair_users_of = [{u for u, s in enumerate(kept) if j in s} for j in range(n_items)]
     n = sum(1 for s in sets if s)
     norm = [math.sqrt(sum(dense[u, j] ** 2 for u in users_of[j])) for j in range(n_items)]
     sim = np.zeros((n_items, n_items))
     for i in range(n_items):
         for j in range(n_items):
-            both = users_of[i] & users_of[j]
+            both = pair_users_of[i] & pair_users_of[j]
             c = len(both)
             if i == j or c == 0 or c < min_co:
                 continue
@@ -171,6 +174,56 @@ def test_cooccurrence_similarity_special_cases():
     assert sim["pmi"][3, 5] == pytest.approx(math.log2(0.75)) and sim["npmi"][3, 5] < 0
     assert sim["co_cookies"][0, 3] == 0  # the explicit zero is not an interaction
     assert sim["co_cookies"][2, 4] == 6 and sim["lift"][2, 4] == 1.0  # n = 6 non-empty users
+
+
+def hand_made_ties() -> sp.csr_matrix:
+    """6 users x 5 items with ties in strength inside users that have more than 2 or 3 items."""
+    return sp.csr_matrix(
+        np.array(
+            [
+                [2.0, 3.0, 3.0, 1.0, 3.0],  # cap 2: items 1, 2 (the 3s, lower ids); cap 3: 1, 2, 4
+                [1.0, 1.0, 1.0, 1.0, 0.0],  # all tied: cap 2 keeps 0, 1; cap 3 keeps 0, 1, 2
+                [0.0, 5.0, 0.0, 2.0, 2.0],  # cap 2: 1, 3
+                [4.0, 0.0, 0.0, 0.0, 4.0],  # two items: never capped
+                [0.0, 0.0, 0.0, 0.0, 0.0],  # empty: not in n
+                [0.5, 0.0, 1.0, 0.5, 0.5],  # cap 2: 2, 0; cap 3: 2, 0, 3
+            ]
+        )
+    )
+
+
+@pytest.mark.parametrize("max_per_user", [2, 3])
+@pytest.mark.parametrize("min_co", [1, 2])
+@pytest.mark.parametrize("measure", MEASURES)
+def test_cooccurrence_similarity_with_cap_matches_loop_over_users(measure, min_co, max_per_user):
+    for x in (hand_made_ties(), random_user_items(n_users=30, n_items=12, density=0.4, seed=6)):
+        expected = brute_similarity(x, measure, min_co, max_per_user)
+        got = cooccurrence_similarity(x, measure, min_co, max_items_per_user=max_per_user)
+        np.testing.assert_allclose(got.toarray(), expected, rtol=0, atol=1e-9)
+        model = CooccurrenceRecommender(measure, min_cooccurrence=min_co, max_items_per_user=max_per_user)
+        np.testing.assert_array_equal(model.fit(x).similarity_.toarray(), got.toarray())
+    # The cap really drops pairs here, so a cap that were ignored would fail above.
+    assert not np.allclose(brute_similarity(x, measure, min_co, max_per_user), brute_similarity(x, measure))
+
+
+def test_cooccurrence_cap_counts_pairs_only_among_the_strongest_items():
+    x = hand_made_ties()
+    co = cooccurrence_similarity(x, "co_cookies", max_items_per_user=2).toarray()
+    # Kept pairs, by user: (1, 2), (0, 1), (1, 3), (0, 4), -, (0, 2).
+    expected = np.zeros((5, 5))
+    for i, j in [(1, 2), (0, 1), (1, 3), (0, 4), (0, 2)]:
+        expected[i, j] = expected[j, i] = 1
+    np.testing.assert_array_equal(co, expected)
+    # Totals are not capped: item 4 has 4 users and n = 5 whatever the cap (cosine = co / sqrt(a * b)).
+    cosine = cooccurrence_similarity(x, "cosine", max_items_per_user=2).toarray()
+    assert cosine[0, 4] == pytest.approx(1 / math.sqrt(4 * 4))
+    lift = cooccurrence_similarity(x, "lift", max_items_per_user=2).toarray()
+    assert lift[1, 2] == pytest.approx(1 * 5 / (3 * 3))
+    # No row exceeds a cap of 5: the same as no cap.
+    np.testing.assert_array_equal(
+        cooccurrence_similarity(x, "weighted_cosine", max_items_per_user=5).toarray(),
+        cooccurrence_similarity(x, "weighted_cosine").toarray(),
+    )
 
 
 def test_cooccurrence_min_cooccurrence_threshold():
@@ -441,7 +494,14 @@ def test_bad_input_raises_value_error(name):
 
 
 def test_bad_constructor_arguments():
-    for kwargs in ({"similarity": "dice"}, {"affinity": "log"}, {"min_cooccurrence": 0}, {"batch_size": 0}):
+    for kwargs in (
+        {"similarity": "dice"},
+        {"affinity": "log"},
+        {"min_cooccurrence": 0},
+        {"batch_size": 0},
+        {"max_items_per_user": 0},
+        {"max_items_per_user": 2.0},
+    ):
         with pytest.raises(ValueError):
             CooccurrenceRecommender(**kwargs)
     allowed = "jaccard, cosine, inclusion, lift, pmi, npmi, weighted_cosine, co_cookies"

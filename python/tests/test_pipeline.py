@@ -31,10 +31,14 @@ MEASURES = ["jaccard", "cosine", "inclusion", "lift", "pmi", "npmi", "weighted_c
 
 
 def test_settings_defaults_match_dbt_project_vars():
-    """One set of defaults: the Python ones must equal dbt_project.yml's vars."""
+    """One set of defaults: the Python ones must equal dbt_project.yml's vars, and every setting reaches the
+    Python models through the x-settings anchor of models/ml/_ml__models.yml."""
     project_vars = yaml.safe_load((REPO / "dbt_project.yml").read_text())["vars"]
     for name, default in vars(Settings()).items():
         assert project_vars[name] == default, name
+    assert (Settings().min_cooccurrence, Settings().max_pages_per_cookie) == (1, None)
+    anchor = yaml.safe_load((REPO / "models" / "ml" / "_ml__models.yml").read_text())["x-settings"]
+    assert anchor == {name: f"{{{{ var('{name}') }}}}" for name in vars(Settings())}
 
 
 def test_settings_parse_dbt_strings_and_reject_bad_values():
@@ -49,6 +53,23 @@ def test_settings_parse_dbt_strings_and_reject_bad_values():
         Settings.from_config({"candidate_pages": "some"})
     with pytest.raises(ValueError, match="recommender"):
         Settings.from_config({"recommender": "magic"})
+
+
+def test_cooccurrence_vars_parse_like_the_sql_macro():
+    """min_cooccurrence and max_pages_per_cookie as the x-settings anchor renders them (null as "None"),
+    with macros/cooccurrence_vars.sql's bounds: >= 1, and null or >= 2."""
+    settings = Settings.from_config({"min_cooccurrence": "2", "max_pages_per_cookie": "3"})
+    assert (settings.min_cooccurrence, settings.max_pages_per_cookie) == (2, 3)
+    for null in ("None", "", "null", None):
+        assert Settings.from_config({"max_pages_per_cookie": null}).max_pages_per_cookie is None
+    for bad, message in [
+        ({"min_cooccurrence": "0"}, "var min_cooccurrence must be >= 1, got 0"),
+        ({"max_pages_per_cookie": "1"}, r"var max_pages_per_cookie must be null \(no cap\) or >= 2, got 1"),
+        ({"max_pages_per_cookie": "2.5"}, "max_pages_per_cookie='2.5' is not a valid int"),
+        ({"min_cooccurrence": "some"}, "min_cooccurrence='some' is not a valid int"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            Settings.from_config(bad)
 
 
 def test_cooccurrence_measure_is_validated_like_the_dbt_var():
@@ -75,19 +96,32 @@ def random_interactions(n_cookies=50, n_pages=12, density=0.3, seed=0) -> pd.Dat
     )
 
 
+@pytest.mark.parametrize(("min_cooccurrence", "max_pages_per_cookie"), [(1, None), (2, 3)])
 @pytest.mark.parametrize("measure", MEASURES)
-def test_evaluated_cooccurrence_model_is_the_deployed_one(measure):
+def test_evaluated_cooccurrence_model_is_the_deployed_one(measure, min_cooccurrence, max_pages_per_cookie):
     """model_evaluation's co-occurrence model (fitted in Python) and the one recommendations deploys (built
-    from page_cooccurrence, here test_cooccurrence's reference of that table) have the same similarity."""
+    from page_cooccurrence, here test_cooccurrence's reference of that table) have the same similarity,
+    with the default vars and with a threshold and a cap."""
     df = random_interactions(seed=1)
     data = Interactions.from_frame(df)
-    settings = Settings(cooccurrence_measure=measure)
+    settings = Settings(
+        cooccurrence_measure=measure,
+        min_cooccurrence=min_cooccurrence,
+        max_pages_per_cookie=max_pages_per_cookie,
+    )
     evaluated = make_model("cooccurrence", settings).fit(data.matrix)
-    deployed = fitted_model("cooccurrence", data, None, reference_cooccurrence(df), settings)
+    pairs = reference_cooccurrence(df, min_cooccurrence, max_pages_per_cookie)
+    deployed = fitted_model("cooccurrence", data, None, pairs, settings)
     assert isinstance(evaluated, CooccurrenceRecommender)
     np.testing.assert_allclose(
         evaluated.similarity_.toarray(), deployed.similarity_.toarray(), rtol=0, atol=1e-9
     )
+    if max_pages_per_cookie is not None:
+        # The vars change the similarity here (cookies with more than 3 pages, ties in strength), so
+        # ignoring either of them would fail the comparison above.
+        for other in (reference_cooccurrence(df, 1, max_pages_per_cookie), reference_cooccurrence(df, 2)):
+            assert len(other) > len(pairs)
+        assert (df.groupby("cookie")["event_strength"].size() > max_pages_per_cookie).any()
 
 
 def test_model_evaluation_runs_with_the_other_cooccurrence_measures():
