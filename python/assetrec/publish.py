@@ -11,8 +11,9 @@ every BI-facing table into files that builds never open:
 
 BI-facing tables: every table and view of the warehouse's schema except the internal layers, i.e. names
 starting with `stg_`, `int_` or `base_` (staging and intermediate models), `sample_` (the bundled raw
-sample seeds: raw input, not marts), dbt's own `*__dbt_tmp*` / `*__dbt_backup*` leftovers, and the
-co-occurrence models' internal helpers `cooccurrence_pages` / `cooccurrence_page_pairs`. Views are
+sample seeds: raw input, not marts), dbt's own `*__dbt_tmp*` / `*__dbt_backup*` leftovers, the
+co-occurrence models' internal helpers `cooccurrence_pages` / `cooccurrence_page_pairs`, and the build
+marker `_assetrec_build` (below). Views are
 materialised as tables, so the copy never refers back to the warehouse. A small `published_tables` table
 (one row per published table: rows, columns, run id, publish time) says what the snapshot holds. The
 file is written in DuckDB's v1.0.0 storage format (`--storage-version`), so BI drivers embedding an older
@@ -33,6 +34,13 @@ Atomicity, so readers never see a half-written or mixed state:
   files and leaves the previous publication untouched. With `--run-results target/run_results.json` the
   publication is refused if the last dbt invocation had an error, a failed test or a skipped node, so a
   failed build never replaces it (`make run` also calls this only after `dbt build` succeeded).
+- dbt writes run_results.json only when an invocation ends: a build killed midway leaves the previous
+  build's file behind, and one stopped with Ctrl-C writes one listing only the nodes that ran. So with
+  `--run-results` publish also reads the build marker, the one-row table `_assetrec_build` that the
+  project's on-run-start hook (macros/build_marker.sql) writes in the warehouse for every dbt invocation
+  that modifies it (build, run, seed, snapshot) and its on-run-end hook marks finished. The publication is
+  refused unless the run_results.json's `metadata.invocation_id` is the marker's and that invocation
+  finished, or if the warehouse has no marker (built before the hook existed).
 - A lock file (`publish/.publish.lock`) keeps two publishers from interleaving.
 """
 
@@ -58,6 +66,11 @@ PARQUET_LINK = "parquet"
 SNAPSHOTS = "parquet-snapshots"
 MANIFEST = "manifest.json"
 INFO_TABLE = "published_tables"
+# Written by the on-run-start / on-run-end hooks (macros/build_marker.sql): the dbt invocation that last
+# modified the warehouse, and whether it finished.
+BUILD_MARKER = "_assetrec_build"
+# dbt commands that modify the warehouse (and so write the marker); others only rewrite run_results.json.
+MODIFYING_COMMANDS = ("build", "run", "seed", "snapshot")
 INTERNAL_PREFIXES = ("stg_", "int_", "base_", "sample_")
 # On-disk format of the published file. DuckDB 2.0 writes v2 files by default, which DuckDB 1.x (the
 # engine inside many BI drivers: ODBC, JDBC, DBeaver, Tableau/Power BI connectors) refuses to open;
@@ -86,6 +99,15 @@ class Published:
     run_id: str | None
 
 
+@dataclass(frozen=True)
+class DbtInvocation:
+    """What a run_results.json says about the dbt invocation that wrote it."""
+
+    path: Path
+    invocation_id: str | None
+    command: str | None
+
+
 def default_db() -> Path:
     return Path(os.environ.get("ASSETREC_DB", "warehouse.duckdb"))
 
@@ -96,6 +118,7 @@ def is_bi_facing(name: str) -> bool:
         and not any(marker in name for marker in DBT_TEMPORARY)
         and name not in INTERNAL_TABLES
         and name != INFO_TABLE
+        and name != BUILD_MARKER
     )
 
 
@@ -120,18 +143,84 @@ def bi_tables(con: duckdb.DuckDBPyConnection, catalog: str = "src", schema: str 
     return sorted(name for (name,) in rows if is_bi_facing(name))
 
 
-def check_run_results(path: Path) -> None:
-    """Refuse to publish after a dbt invocation that failed (or whose results are missing)."""
+def check_run_results(path: Path) -> DbtInvocation:
+    """Refuse to publish after a dbt invocation that failed (or whose results are missing).
+
+    Returns the invocation the file describes, for `check_build_marker`.
+    """
     if not path.exists():
         raise PublishError(f"{path} not found: no dbt run to publish (run `dbt build` first)")
     try:
-        results = json.loads(path.read_text())["results"]
-    except (ValueError, KeyError) as error:
+        content = json.loads(path.read_text())
+        results = content["results"]
+    except (ValueError, KeyError, TypeError) as error:
         raise PublishError(f"{path} is not a dbt run_results.json: {error}") from error
     bad = [f"{r.get('unique_id')} ({r.get('status')})" for r in results if r.get("status") in FAILED_STATUSES]
     if bad:
         shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
         raise PublishError(f"the last dbt invocation did not succeed ({shown}); nothing published")
+    invocation_id = (content.get("metadata") or {}).get("invocation_id")
+    command = (content.get("args") or {}).get("which")
+    # args.which is the subcommand's last word: `dbt docs generate` -> generate.
+    command = {"generate": "docs generate", "freshness": "source freshness"}.get(command, command)
+    return DbtInvocation(path, invocation_id, command)
+
+
+def check_build_marker(
+    con: duckdb.DuckDBPyConnection,
+    run: DbtInvocation,
+    db: Path,
+    catalog: str = "src",
+    schema: str = "main",
+) -> None:
+    """Refuse unless `run` is the dbt invocation that last modified the warehouse, and it finished.
+
+    The marker is read through the connection the tables are then copied from: no build can modify the
+    warehouse in between (a build holds DuckDB's write lock, which a reader's attach excludes).
+    """
+    rebuild = "rebuild with `dbt build` (`make run`), then publish with the run_results.json it writes"
+    has_marker = con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+        [catalog, schema, BUILD_MARKER],
+    ).fetchone()[0]
+    if not has_marker:
+        raise PublishError(
+            f"{db} has no build marker (table {schema}.{BUILD_MARKER}, written by the dbt on-run-start hook "
+            "of every build): it was built before builds were tracked, so nothing says which dbt invocation "
+            f"last modified it and whether {run.path} describes it; {rebuild}; nothing published"
+        )
+    rows = con.execute(
+        "select invocation_id, command, strftime(started_at, '%Y-%m-%d %H:%M:%S'), "
+        f"strftime(finished_at, '%Y-%m-%d %H:%M:%S') from {catalog}.{schema}.{BUILD_MARKER}"
+    ).fetchall()
+    if len(rows) != 1:
+        raise PublishError(
+            f"{db}: the build marker {schema}.{BUILD_MARKER} holds {len(rows)} rows, not one; {rebuild}; "
+            "nothing published"
+        )
+    marker_id, command, started, finished = rows[0]
+    last = f"dbt invocation {marker_id} (`dbt {command}`, started {started} UTC"
+    if run.invocation_id is None:
+        raise PublishError(
+            f"{run.path} has no metadata.invocation_id, so it cannot be matched with the dbt invocation that "
+            f"last modified {db}, {last}); {rebuild}; nothing published"
+        )
+    if run.invocation_id != marker_id:
+        state = f"finished {finished} UTC" if finished else "never finished: killed or interrupted"
+        hint = ""
+        if run.command and run.command not in MODIFYING_COMMANDS:
+            hint = f" (`dbt {run.command}` rewrites run_results.json without modifying the warehouse)"
+        raise PublishError(
+            f"{run.path} is from dbt invocation {run.invocation_id}"
+            + (f" (`dbt {run.command}`)" if run.command else "")
+            + f"{hint}, but {db} was last modified by {last}, {state}): the results do not describe the "
+            f"warehouse; {rebuild}; nothing published"
+        )
+    if finished is None:
+        raise PublishError(
+            f"{last}) modified {db} but never finished (interrupted or killed: {run.path} lists only the "
+            f"nodes that ran before it stopped); {rebuild}; nothing published"
+        )
 
 
 def _fsync(path: Path) -> None:
@@ -192,8 +281,7 @@ def publish(
     """Copy the BI-facing tables of `db` into `out` (DuckDB file + Parquet snapshot), atomically."""
     if keep < 1:
         raise ValueError("keep must be at least 1")
-    if run_results is not None:
-        check_run_results(run_results)
+    run = check_run_results(run_results) if run_results is not None else None
     if not db.exists():
         raise PublishError(f"database not found: {db}")
     out.mkdir(parents=True, exist_ok=True)
@@ -209,6 +297,8 @@ def publish(
             tmp_snapshot.mkdir()
             with duckdb.connect() as con:
                 con.execute(f"attach {_sql_string(str(db.resolve()))} as src (read_only)")
+                if run is not None:
+                    check_build_marker(con, run, db)
                 tables = bi_tables(con)
                 if not tables:
                     raise PublishError(f"{db} has no BI-facing tables (was it built?)")
@@ -350,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--run-results",
         type=Path,
-        help="dbt's run_results.json of the build (e.g. target/run_results.json): refuse to publish if it failed",
+        help="dbt's run_results.json of the build (e.g. target/run_results.json): refuse to publish if it "
+        "failed, or if it is not from the dbt invocation that last modified the warehouse (build marker)",
     )
     parser.add_argument(
         "--keep", type=int, default=3, help="Parquet snapshots to keep, the current one included (3)"

@@ -7,18 +7,22 @@ second `connect` there would see the old snapshot for that reason alone).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 from assetrec import publish as pub
 from assetrec import report
-from conftest import REPO, run_dbt
+from conftest import DBT, REPO, run_dbt
 from test_report import make_tiny_warehouse
 
 TINY_BI_TABLES = {
@@ -152,6 +156,7 @@ def test_bi_facing_rule():
         "cooccurrence_pages",
         "cooccurrence_page_pairs",
         "published_tables",
+        "_assetrec_build",
     ]:
         assert not pub.is_bi_facing(name), name
 
@@ -215,14 +220,33 @@ def test_old_snapshots_are_pruned(tmp_path):
 # --- refusals and failures leave the previous publication alone -----------------------------------
 
 
-def run_results(path: Path, statuses: list[str]) -> Path:
+def run_results(
+    path: Path, statuses: list[str], invocation_id: str | None = "inv-ok", command="build"
+) -> Path:
+    """A run_results.json as dbt writes it: metadata.invocation_id, args.which and one result per node."""
     results = [{"unique_id": f"model.assetrec.m{i}", "status": s} for i, s in enumerate(statuses)]
-    path.write_text(json.dumps({"results": results}))
+    metadata = {} if invocation_id is None else {"invocation_id": invocation_id}
+    path.write_text(json.dumps({"metadata": metadata, "args": {"which": command}, "results": results}))
     return path
 
 
+def mark_build(db: Path, invocation_id: str, finished: bool = True, command: str = "build") -> Path:
+    """The build marker as macros/build_marker.sql's hooks leave it (checked against a real build below)."""
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            f"create or replace table {pub.BUILD_MARKER} (invocation_id varchar, command varchar, "
+            "started_at timestamp, finished_at timestamp, dbt_version varchar)"
+        )
+        con.execute(
+            f"insert into {pub.BUILD_MARKER} values (?, ?, timestamp '2026-01-02 03:04:05', "
+            "case when ? then timestamp '2026-01-02 03:14:15' end, '1.11.0')",
+            [invocation_id, command, finished],
+        )
+    return db
+
+
 def test_failed_build_is_not_published(tmp_path):
-    source = make_tiny_warehouse(tmp_path / "w.duckdb")
+    source = mark_build(make_tiny_warehouse(tmp_path / "w.duckdb"), "inv-ok")
     out = tmp_path / "publish"
     pub.publish(source, out, run_results=run_results(tmp_path / "ok.json", ["success", "pass", "warn"]))
     before = publication_state(out)
@@ -241,6 +265,195 @@ def test_failed_build_is_not_published(tmp_path):
     assert cli.returncode == 1 and "did not succeed" in cli.stderr and "unchanged" in cli.stderr
     assert publication_state(out) == before
     assert len(list((out / pub.SNAPSHOTS).iterdir())) == 1
+
+
+def publish_cli(source: Path, out: Path, results: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "assetrec.publish", "--db", str(source), "--out", str(out)]
+        + ["--run-results", str(results)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_run_results_of_another_invocation_are_refused(tmp_path):
+    """run_results.json must come from the invocation that last modified the warehouse (the build marker),
+    and that invocation must have finished; a warehouse without the marker is refused too."""
+    source = mark_build(make_tiny_warehouse(tmp_path / "w.duckdb"), "inv-ok")
+    out = tmp_path / "publish"
+    pub.publish(source, out, run_results=run_results(tmp_path / "ok.json", ["success"], "inv-ok"))
+    before = publication_state(out)
+
+    # A later build modified the warehouse and was killed before writing its run_results.json.
+    mark_build(source, "inv-killed", finished=False)
+    with pytest.raises(pub.PublishError) as refused:
+        pub.publish(source, out, run_results=tmp_path / "ok.json")
+    message = str(refused.value)
+    assert "inv-ok" in message and "inv-killed" in message
+    assert "never finished" in message and "dbt build" in message and "nothing published" in message
+    cli = publish_cli(source, out, tmp_path / "ok.json")
+    assert cli.returncode == 1 and "inv-killed" in cli.stderr and "unchanged" in cli.stderr
+
+    # Interrupted (Ctrl-C): dbt wrote run_results.json for the invocation, but the on-run-end hook never ran.
+    interrupted = run_results(tmp_path / "interrupted.json", ["success", "pass"], "inv-killed")
+    with pytest.raises(pub.PublishError, match="inv-killed .*never finished"):
+        pub.publish(source, out, run_results=interrupted)
+
+    # A later `dbt test` rewrote run_results.json without modifying the warehouse.
+    mark_build(source, "inv-ok")
+    tested = run_results(tmp_path / "test.json", ["pass"], "inv-test", command="test")
+    with pytest.raises(pub.PublishError, match="inv-test .*`dbt test` rewrites run_results.json"):
+        pub.publish(source, out, run_results=tested)
+    with pytest.raises(pub.PublishError, match="no metadata.invocation_id"):
+        pub.publish(source, out, run_results=run_results(tmp_path / "old.json", ["success"], None))
+
+    # Built before the marker existed.
+    with duckdb.connect(str(source)) as con:
+        con.execute(f"drop table {pub.BUILD_MARKER}")
+    with pytest.raises(pub.PublishError, match="has no build marker"):
+        pub.publish(source, out, run_results=tmp_path / "ok.json")
+
+    assert publication_state(out) == before
+    assert leftovers(out) == []
+    assert len(list((out / pub.SNAPSHOTS).iterdir())) == 1
+    # Without --run-results nothing is checked (as before), and the marker itself is never published.
+    mark_build(source, "inv-ok")
+    assert pub.BUILD_MARKER not in pub.publish(source, out).tables
+
+
+def private_copy(sample_warehouse: Path, work: Path) -> tuple[Path, Path]:
+    """A copy of the session's sample build (warehouse + its target/run_results.json) that a test may modify."""
+    work.mkdir()
+    db, target = work / "warehouse.duckdb", work / "target"
+    shutil.copyfile(sample_warehouse, db)
+    assert not Path(f"{sample_warehouse}.wal").exists()
+    target.mkdir()
+    shutil.copyfile(sample_warehouse.parent / "target" / "run_results.json", target / "run_results.json")
+    return db, target
+
+
+def invocation_of(results: Path) -> str:
+    return json.loads(results.read_text())["metadata"]["invocation_id"]
+
+
+def marker(db: Path) -> tuple:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(
+            f"select invocation_id, command, started_at, finished_at from {pub.BUILD_MARKER}"
+        ).fetchone()
+
+
+def test_build_hooks_write_the_marker(sample_warehouse, tmp_path):
+    """`dbt build` records its invocation and marks it finished; `dbt test` / `dbt docs generate` (which
+    rewrite run_results.json) leave the marker alone, and their run_results.json is not publishable."""
+    db, target = private_copy(sample_warehouse, tmp_path / "build")
+    built = marker(db)
+    invocation, command, started, finished = built
+    assert invocation == invocation_of(target / "run_results.json") and command == "build"
+    assert started <= finished
+
+    for args in (["test", "--select", "dim_cookies"], ["docs", "generate"]):
+        other = tmp_path / args[0]
+        run_dbt(args, db, other)
+        assert invocation_of(other / "run_results.json") != invocation
+        assert marker(db) == built, args
+        with pytest.raises(pub.PublishError, match=f"last modified by dbt invocation {invocation}"):
+            pub.publish(db, tmp_path / "publish", run_results=other / "run_results.json")
+    assert not (tmp_path / "publish" / pub.DATABASE_NAME).exists()
+
+
+def test_stale_run_results_after_a_killed_build_are_refused(sample_warehouse, tmp_path):
+    """Build -> publish works. Then another invocation modifies the warehouse and dies before writing
+    run_results.json (simulated: its run_results.json is replaced by the previous build's, which is what
+    a kill leaves in target/): publish refuses, naming both invocations, and the publication is untouched."""
+    db, target = private_copy(sample_warehouse, tmp_path / "build")
+    out = tmp_path / "publish"
+    results = target / "run_results.json"
+    first = pub.publish(db, out, run_results=results)
+    assert first.run_id == invocation_of(results) == marker(db)[0]
+    before = publication_state(out)
+
+    stale = tmp_path / "stale_run_results.json"
+    shutil.copyfile(results, stale)
+    run_dbt(["run", "--select", "dim_pages"], db, target)
+    later = tmp_path / "later_run_results.json"
+    shutil.copyfile(results, later)
+    shutil.copyfile(stale, results)
+    later_id = invocation_of(later)
+    assert marker(db)[:2] == (later_id, "run") and later_id != first.run_id
+
+    with pytest.raises(pub.PublishError) as refused:
+        pub.publish(db, out, run_results=results)
+    message = str(refused.value)
+    assert f"is from dbt invocation {first.run_id} (`dbt build`)" in message
+    assert f"last modified by dbt invocation {later_id} (`dbt run`" in message
+    assert "rebuild with `dbt build`" in message
+    cli = publish_cli(db, out, results)
+    assert cli.returncode == 1 and later_id in cli.stderr and first.run_id in cli.stderr
+    assert publication_state(out) == before
+    assert leftovers(out) == []
+
+    # The run_results.json of the invocation that did modify the warehouse (and finished) is accepted.
+    assert pub.publish(db, out, run_results=later).snapshot != first.snapshot
+    assert publication_state(out) != before
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def test_interrupted_build_is_refused(sample_warehouse, tmp_path):
+    """Ctrl-C during a build: dbt writes a run_results.json of this invocation listing only the nodes that
+    ran (all successful), and skips the on-run-end hook. Publish refuses it (never finished), and the
+    older build's run_results.json (different invocation) as well."""
+    db, target = private_copy(sample_warehouse, tmp_path / "build")
+    out = tmp_path / "publish"
+    pub.publish(db, out, run_results=target / "run_results.json")
+    before = publication_state(out)
+
+    interrupted = tmp_path / "interrupted"
+    cmd = [DBT, "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
+    cmd += ["--target-path", str(interrupted), "--log-path", str(interrupted / "logs")]
+    cmd += ["--vars", json.dumps({"als_iterations": 10_000_000})]  # the ALS fit outlasts the test
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        env={**os.environ, "ASSETREC_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        # A Ctrl-C reaches dbt even if this test runs with SIGINT ignored (e.g. in a background job).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    log, results = interrupted / "logs" / "dbt.log", interrupted / "run_results.json"
+    try:
+        # dbt-duckdb logs this line just before it runs a Python model's code.
+        als_running = 'Writing runtime python for node "model.assetrec.int_als_factors"'
+        while not (log.exists() and als_running in log.read_text(errors="replace")):
+            assert proc.poll() is None, "the build ended before the ALS model started"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        # dbt writes run_results.json when interrupted (the ALS thread itself keeps running).
+        while True:
+            with contextlib.suppress(OSError, ValueError, KeyError):
+                written = invocation_of(results)
+                break
+            assert proc.poll() is None, "dbt exited without writing run_results.json"
+            time.sleep(0.2)
+    finally:
+        kill_group(proc)
+    statuses = {r["status"] for r in json.loads(results.read_text())["results"]}
+    assert statuses <= {"success", "pass"}  # nothing failed: only the marker shows the build is incomplete
+    assert marker(db)[0] == written and marker(db)[3] is None
+
+    with pytest.raises(pub.PublishError, match=f"{written} .*never finished"):
+        pub.publish(db, out, run_results=results)
+    with pytest.raises(pub.PublishError, match=f"last modified by dbt invocation {written} "):
+        pub.publish(db, out, run_results=target / "run_results.json")
+    assert publication_state(out) == before
+    assert leftovers(out) == []
 
 
 @pytest.mark.parametrize("failing_step", ["_copy_comments", "_verify"])

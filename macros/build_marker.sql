@@ -1,0 +1,55 @@
+{#
+  Build marker: which dbt invocation last modified the warehouse, for `python -m assetrec.publish`.
+
+  dbt writes target/run_results.json only when an invocation ends. A build killed midway (SIGKILL, OOM,
+  machine restart) leaves the previous build's run_results.json behind, and one stopped with Ctrl-C writes
+  a run_results.json that lists only the nodes that ran before it stopped. Either way that file no longer
+  describes the warehouse, so publish compares it with this marker:
+
+  - on-run-start (`mark_build_started`): every invocation that modifies the warehouse (build, run, seed,
+    snapshot, and a `dbt retry` of one of those) replaces the one-row table `<target schema>._assetrec_build`
+    with its invocation_id, command and start time, before any node runs;
+  - on-run-end (`mark_build_finished`): the same invocation sets finished_at. A killed or interrupted one
+    never does.
+
+  Other commands (test, compile, parse, ls, docs generate, show, source freshness, ...) leave it alone:
+  they do not change what would be published. Publish refuses unless run_results.json's
+  metadata.invocation_id is the marker's invocation_id and finished_at is set.
+#}
+
+{% macro build_marker_relation() %}
+    {{ return(api.Relation.create(
+        database=target.database, schema=target.schema, identifier='_assetrec_build', type='table'
+    )) }}
+{% endmacro %}
+
+{# flags.WHICH is the subcommand; under `dbt retry` it is the retried command's (retry re-runs it). #}
+{% macro modifies_warehouse() %}
+    {{ return(flags.WHICH in ('build', 'run', 'seed', 'snapshot')) }}
+{% endmacro %}
+
+{% macro utc_now_literal() -%}
+    cast('{{ modules.datetime.datetime.now(modules.pytz.utc).strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{% macro mark_build_started() %}
+    {% if execute and assetrec.modifies_warehouse() %}
+        {% set relation = assetrec.build_marker_relation() %}
+        {% do adapter.create_schema(relation) %}
+        create or replace table {{ relation }} as
+        select
+            cast('{{ invocation_id }}' as varchar) as invocation_id,
+            cast('{{ flags.WHICH }}' as varchar) as command,
+            cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as started_at,
+            cast(null as timestamp) as finished_at,
+            cast('{{ dbt_version }}' as varchar) as dbt_version
+    {% endif %}
+{% endmacro %}
+
+{% macro mark_build_finished() %}
+    {% if execute and assetrec.modifies_warehouse() %}
+        update {{ assetrec.build_marker_relation() }}
+        set finished_at = {{ assetrec.utc_now_literal() }}
+        where invocation_id = '{{ invocation_id }}'
+    {% endif %}
+{% endmacro %}
