@@ -17,6 +17,13 @@ clusters from `assetrec.synth`):
    the 0/1 cookie x page CSR matrix (built beforehand, untimed), then the rest of the same output: the
    weighted product `E.T @ E` and all seven measures for every ordered pair.
 
+With `--floor`, a third subprocess per repeat times, on the same data, the two steps that any SQL plan for
+this table must take, each alone and in its cheapest form: emitting one row per cookie and pair of its
+pages (the self-join on integer ids, counted, not stored) and hash-aggregating those rows, stored
+beforehand and sorted, into one row per pair (`group by`). A sparse product in relational algebra is this
+join and this aggregation, and DuckDB has no other operator for it: if either step alone costs more than
+scipy's whole `X.T @ X`, no formulation of the model can reach a ratio of 1.
+
 Times are wall-clock medians; the CPU time (user + system, all threads) of the same sections is reported
 too, because the 2-core machines are shared and a busy neighbour stretches wall time, DuckDB's two threads
 more than scipy's one. Peak memory is each subprocess's VmHWM (peak RSS), interpreter and inputs included.
@@ -195,6 +202,48 @@ def _child_sql(data_dir: Path) -> dict:
     )  # fmt: skip
 
 
+FLOOR_SETUP_SQL = """
+create temp table floor_cookie_pages as
+with cookie_ids as (
+    select cookie, cast(row_number() over () as integer) as cookie_id
+    from (select distinct cookie from fct_page_interactions)
+)
+select cookie_ids.cookie_id, pages.page_id
+from fct_page_interactions as fct
+inner join cooccurrence_pages as pages on fct.page_url = pages.page_url
+inner join cookie_ids on fct.cookie = cookie_ids.cookie
+order by cookie_ids.cookie_id
+"""
+FLOOR_PAIRS_SQL = """
+select a.page_id::bigint * 65536 + b.page_id as pair_code
+from floor_cookie_pages as a
+inner join floor_cookie_pages as b on a.cookie_id = b.cookie_id and a.page_id < b.page_id
+"""
+FLOOR_STEPS = {
+    "emit": f"select count(*), sum(pair_code) from ({FLOOR_PAIRS_SQL})",
+    "aggregate": "select count(*), sum(co) from (select pair_code, count(*) as co from floor_pairs group by pair_code)",
+}
+
+
+def _child_floor(data_dir: Path) -> dict:
+    """The SQL plan's two unavoidable steps, each timed alone (see the module docstring)."""
+    import duckdb
+
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    con.execute("set preserve_insertion_order = false")
+    con.execute(FLOOR_SETUP_SQL)
+    result = {}
+    began, cpu = time.perf_counter(), _cpu_seconds()
+    pairs = con.execute(FLOOR_STEPS["emit"]).fetchone()[0]
+    result.update(emit_seconds=time.perf_counter() - began, emit_cpu_seconds=_cpu_seconds() - cpu)
+    con.execute(f"create temp table floor_pairs as {FLOOR_PAIRS_SQL} order by pair_code")
+    began, cpu = time.perf_counter(), _cpu_seconds()
+    groups = con.execute(FLOOR_STEPS["aggregate"]).fetchone()[0]
+    result.update(aggregate_seconds=time.perf_counter() - began, aggregate_cpu_seconds=_cpu_seconds() - cpu)
+    con.close()
+    return dict(result, cookie_pairs=int(pairs), rows=2 * int(groups))
+
+
 def _child_scipy(data_dir: Path) -> dict:
     import scipy.sparse as sp
 
@@ -278,12 +327,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--fresh", action="store_true", help="regenerate the data and rebuild the upstream tables"
     )
-    parser.add_argument("--child", choices=["sql", "scipy"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the join and the aggregation any SQL plan needs, each alone (a lower bound)",
+    )
+    parser.add_argument("--child", choices=["sql", "scipy", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        result = _child_sql(Path(args.data_dir)) if args.child == "sql" else _child_scipy(Path(args.data_dir))
-        print(json.dumps(result))
+        child = {"sql": _child_sql, "scipy": _child_scipy, "floor": _child_floor}[args.child]
+        print(json.dumps(child(Path(args.data_dir))))
         return 0
 
     workdir = Path(args.workdir)
@@ -298,10 +352,11 @@ def main(argv: list[str]) -> int:
         # Builds the models once with the current SQL, which leaves the statements dbt ran in target/run/.
         print("  dbt run --select " + " ".join(MODELS), flush=True)
         info["dbt_run_seconds"] = _dbt(["run", "--select", *MODELS], data_dir, info["data_vars"])
-        runs: dict[str, list[dict]] = {"sql": [], "scipy": []}
+        runs: dict[str, list[dict]] = {"sql": [], "scipy": [], "floor": []}
+        kinds = ("sql", "scipy", "floor") if args.floor else ("sql", "scipy")
         for repeat in range(args.repeats):
             # Alternate the order: a noisy neighbour then penalises both sides alike.
-            for kind in ("sql", "scipy") if repeat % 2 == 0 else ("scipy", "sql"):
+            for kind in kinds if repeat % 2 == 0 else kinds[::-1]:
                 result = _run_child(kind, data_dir)
                 runs[kind].append(result)
                 if kind == "sql":
@@ -309,6 +364,13 @@ def main(argv: list[str]) -> int:
                         f"  repeat {repeat + 1}: sql build {result['build_seconds']:.2f}s "
                         f"(CPU {result['build_cpu_seconds']:.2f}s), view scan "
                         f"{result['scan_seconds']:.2f}s, peak {result['peak_mb']:.0f} MB",
+                        flush=True,
+                    )
+                elif kind == "floor":
+                    print(
+                        f"  repeat {repeat + 1}: floor: emit pairs {result['emit_seconds']:.2f}s "
+                        f"(CPU {result['emit_cpu_seconds']:.2f}s), aggregate them "
+                        f"{result['aggregate_seconds']:.2f}s (CPU {result['aggregate_cpu_seconds']:.2f}s)",
                         flush=True,
                     )
                 else:
@@ -319,9 +381,9 @@ def main(argv: list[str]) -> int:
                         flush=True,
                     )
         sql, ref = runs["sql"], runs["scipy"]
-        assert sql[0]["rows"] == ref[0]["rows"], "both sides must find the same pairs"
+        assert all(r["rows"] == ref[0]["rows"] for r in sql + runs["floor"]), "all must find the same pairs"
         info["ordered_pairs"] = sql[0]["rows"]
-        rows.append(dict(info=info, sql=sql, scipy=ref))
+        rows.append(dict(info=info, sql=sql, scipy=ref, floor=runs["floor"]))
     _report(rows, args, (load_before, os.getloadavg()[0]))
     return 0
 
@@ -355,6 +417,24 @@ def _report(rows: list[dict], args, load: tuple[float, float]) -> None:
             f"{build_cpu:.2f} | {xtx_cpu:.2f} | {build_cpu / xtx_cpu:.2f} | {total:.2f} | "
             f"{full:.2f} | {total / full:.2f} | {max(r['peak_mb'] for r in sql):.0f} | "
             f"{max(r['peak_mb'] for r in ref):.0f} | {info['dbt_run_seconds']:.1f} |"
+        )
+    if not rows[0]["floor"]:
+        return
+    print()
+    print(
+        "| interactions | cookie x page pairs | emit s (CPU s) | aggregate s (CPU s) | scipy X.T@X s (CPU s) | "
+        "emit / X.T@X | aggregate / X.T@X | emit + aggregate / X.T@X | same, CPU |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        floor, ref = row["floor"], row["scipy"]
+        emit, agg, xtx = med(floor, "emit_seconds"), med(floor, "aggregate_seconds"), med(ref, "xtx_seconds")
+        emit_cpu, agg_cpu = med(floor, "emit_cpu_seconds"), med(floor, "aggregate_cpu_seconds")
+        xtx_cpu = med(ref, "xtx_cpu_seconds")
+        print(
+            f"| {row['info']['interactions']:,} | {floor[0]['cookie_pairs']:,} | {emit:.2f} ({emit_cpu:.2f}) | "
+            f"{agg:.2f} ({agg_cpu:.2f}) | {xtx:.2f} ({xtx_cpu:.2f}) | {emit / xtx:.2f} | {agg / xtx:.2f} | "
+            f"{(emit + agg) / xtx:.2f} | {(emit_cpu + agg_cpu) / xtx_cpu:.2f} |"
         )
 
 
