@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 REPO = Path(__file__).resolve().parents[2]
 # The real (hashed) export lives beside the repo and is never copied into it.
@@ -79,3 +82,17 @@ def real_warehouse(tmp_path_factory, shared_data) -> Path:
     db_path = work / "warehouse.duckdb"
     run_dbt(["build"], db_path, work / "target", vars=real_export_vars(shared_data))
     return db_path
+
+
+def random_interactions(n_cookies=50, n_pages=12, density=0.3, seed=0, strength_step=0.5) -> pd.DataFrame:
+    """Random `cookie, page_url, event_strength` rows; strengths 1..10 rounded to `strength_step`, so that
+    coarse steps give ties and proportional rows."""
+    rng = np.random.default_rng(seed)
+    cells = sp.random(n_cookies, n_pages, density=density, random_state=rng, format="coo")
+    return pd.DataFrame(
+        {
+            "cookie": [f"c{i:05d}" for i in cells.row],
+            "page_url": [f"p{j:03d}" for j in cells.col],
+            "event_strength": np.round((1 + 9 * cells.data) / strength_step) * strength_step,
+        }
+    )

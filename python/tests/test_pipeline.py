@@ -7,7 +7,6 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-import scipy.sparse as sp
 import yaml
 from assetrec.als import AlternatingLeastSquares
 from assetrec.baselines import CooccurrenceRecommender
@@ -23,7 +22,7 @@ from assetrec.pipeline import (
     recommendations,
     similar_pages,
 )
-from conftest import REPO
+from conftest import REPO, random_interactions
 from test_cooccurrence import reference_cooccurrence
 
 # var('cooccurrence_measure')'s values, as macros/cooccurrence_vars.sql lists them.
@@ -82,18 +81,6 @@ def test_cooccurrence_measure_is_validated_like_the_dbt_var():
         ValueError, match=r"cooccurrence_measure must be one of \('jaccard', .*'co_cookies'\)"
     ):
         Settings.from_config({"cooccurrence_measure": "cosinus"})
-
-
-def random_interactions(n_cookies=50, n_pages=12, density=0.3, seed=0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    cells = sp.random(n_cookies, n_pages, density=density, random_state=rng, format="coo")
-    return pd.DataFrame(
-        {
-            "cookie": [f"c{i:03d}" for i in cells.row],
-            "page_url": [f"p{j:02d}" for j in cells.col],
-            "event_strength": np.round(1 + 4 * cells.data) / 2,  # 0.5 steps: ties and proportional rows
-        }
-    )
 
 
 @pytest.mark.parametrize(("min_cooccurrence", "max_pages_per_cookie"), [(1, None), (2, 3)])

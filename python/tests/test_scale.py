@@ -19,22 +19,11 @@ from assetrec.pipeline import (
     recommendations,
 )
 from assetrec.topn import topn_dense
-
-
-def random_interactions(n_cookies=60, n_pages=25, density=0.2, seed=0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    cells = sp.random(n_cookies, n_pages, density=density, random_state=rng, format="coo")
-    return pd.DataFrame(
-        {
-            "cookie": [f"{i:05d}" for i in cells.row],
-            "page_url": [f"p{j:03d}" for j in cells.col],
-            "event_strength": np.round(1 + 9 * cells.data, 1),
-        }
-    )
+from conftest import random_interactions
 
 
 def test_relation_gives_the_same_matrix_and_fingerprint_as_a_frame():
-    df = random_interactions()
+    df = random_interactions(n_cookies=60, n_pages=25, density=0.2, strength_step=0.1)
     con = duckdb.connect()
     relation = con.from_df(df.sample(frac=1.0, random_state=1))
     a, b = Interactions.from_frame(df), Interactions.from_relation(relation)
@@ -121,7 +110,9 @@ def test_als_recommend_matches_brute_force_ranking(dtype):
 
 
 def test_ease_max_items_models_only_the_most_popular_items():
-    matrix = Interactions.from_frame(random_interactions(n_cookies=200, n_pages=30, seed=4)).matrix
+    matrix = Interactions.from_frame(
+        random_interactions(n_cookies=200, n_pages=30, density=0.2, seed=4, strength_step=0.1)
+    ).matrix
     users = np.bincount(matrix.indices, minlength=30)
     top = np.sort(np.lexsort((np.arange(30), -users))[:12])
     bounded = EASE(l2=5.0, max_items=12).fit(matrix)
@@ -142,7 +133,7 @@ def test_evaluation_sample_is_deterministic_and_bounded():
     assert rows.tolist() == sample_user_rows(1000, 100, seed=7).tolist()
     assert sample_user_rows(50, 100, seed=7).tolist() == list(range(50))
 
-    df = random_interactions(n_cookies=300, n_pages=20, density=0.25, seed=5)
+    df = random_interactions(n_cookies=300, n_pages=20, density=0.25, seed=5, strength_step=0.1)
     pages = pd.DataFrame({"page_url": sorted(set(df["page_url"])), "business_units": [["a"]] * 20})
     settings = Settings(eval_max_cookies=120, als_factors=4, als_iterations=2)
     result = model_evaluation(df, pages, settings, run_id="r")
@@ -152,7 +143,7 @@ def test_evaluation_sample_is_deterministic_and_bounded():
 
 @pytest.mark.parametrize("recommender", ["cooccurrence", "als", "ease", "most_popular"])
 def test_recommendations_from_relations_equal_those_from_frames(recommender):
-    df = random_interactions(n_cookies=40, n_pages=15, density=0.3, seed=6)
+    df = random_interactions(n_cookies=40, n_pages=15, density=0.3, seed=6, strength_step=0.1)
     data = Interactions.from_frame(df)
     pages = pd.DataFrame(
         {"page_url": data.pages, "business_units": [["a"] if i % 2 else [] for i in range(15)]}
