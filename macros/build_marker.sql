@@ -9,12 +9,13 @@
   - on-run-start (`mark_build_started`): every invocation that modifies the warehouse (build, run, seed,
     snapshot, and a `dbt retry` of one of those) replaces the one-row table `<target schema>._assetrec_build`
     with its invocation_id, command and start time, before any node runs;
-  - on-run-end (`mark_build_finished`): the same invocation sets finished_at. A killed or interrupted one
-    never does.
+  - on-run-end (`mark_build_finished`): the same invocation sets finished_at, and succeeded = no node
+    errored, failed or was skipped. A killed or interrupted one never does.
 
   Other commands (test, compile, parse, ls, docs generate, show, source freshness, ...) leave it alone:
-  they do not change what would be published. Publish refuses unless run_results.json's
-  metadata.invocation_id is the marker's invocation_id and finished_at is set.
+  they do not change what would be published. Publish refuses unless run_results.json is from the
+  marker's invocation and finished_at is set, or is from such a later read-only command (whose own results
+  must pass) and the marked invocation finished and succeeded.
 #}
 
 {% macro build_marker_relation() %}
@@ -42,14 +43,19 @@
             cast('{{ flags.WHICH }}' as varchar) as command,
             cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as started_at,
             cast(null as timestamp) as finished_at,
+            cast(null as boolean) as succeeded,
             cast('{{ dbt_version }}' as varchar) as dbt_version
     {% endif %}
 {% endmacro %}
 
 {% macro mark_build_finished() %}
     {% if execute and assetrec.modifies_warehouse() %}
+        {%- set failed = [] -%}
+        {%- for result in results if result.status | string | lower in ('error', 'fail', 'runtime error', 'skipped') -%}
+            {%- do failed.append(result.node.unique_id) -%}
+        {%- endfor %}
         update {{ assetrec.build_marker_relation() }}
-        set finished_at = {{ assetrec.utc_now_literal() }}
+        set finished_at = {{ assetrec.utc_now_literal() }}, succeeded = {{ 'false' if failed else 'true' }}
         where invocation_id = '{{ invocation_id }}'
     {% endif %}
 {% endmacro %}

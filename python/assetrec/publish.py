@@ -38,9 +38,11 @@ Atomicity, so readers never see a half-written or mixed state:
   build's file behind, and one stopped with Ctrl-C writes one listing only the nodes that ran. So with
   `--run-results` publish also reads the build marker, the one-row table `_assetrec_build` that the
   project's on-run-start hook (macros/build_marker.sql) writes in the warehouse for every dbt invocation
-  that modifies it (build, run, seed, snapshot) and its on-run-end hook marks finished. The publication is
-  refused unless the run_results.json's `metadata.invocation_id` is the marker's and that invocation
-  finished, or if the warehouse has no marker (built before the hook existed).
+  that modifies it (build, run, seed, snapshot) and its on-run-end hook marks finished, with whether every
+  node succeeded. The publication is refused unless the run_results.json's `metadata.invocation_id` is the
+  marker's and that invocation finished, or the file is from a later command that does not modify the
+  warehouse (`dbt test`, `dbt docs generate`, ...: its own results must pass) and the marked build
+  finished and succeeded; and if the warehouse has no marker (built before the hook existed).
 - A lock file (`publish/.publish.lock`) keeps two publishers from interleaving.
 """
 
@@ -67,10 +69,13 @@ SNAPSHOTS = "parquet-snapshots"
 MANIFEST = "manifest.json"
 INFO_TABLE = "published_tables"
 # Written by the on-run-start / on-run-end hooks (macros/build_marker.sql): the dbt invocation that last
-# modified the warehouse, and whether it finished.
+# modified the warehouse, whether it finished and whether every node of it succeeded.
 BUILD_MARKER = "_assetrec_build"
-# dbt commands that modify the warehouse (and so write the marker); others only rewrite run_results.json.
+# dbt commands that modify the warehouse (and so write the marker).
 MODIFYING_COMMANDS = ("build", "run", "seed", "snapshot")
+# dbt commands that only read it but rewrite run_results.json: after one of these, the marker vouches for
+# the build (finished and succeeded) and the file for the command's own results.
+READ_ONLY_COMMANDS = ("test", "compile", "docs generate", "list", "ls", "show", "parse", "source freshness")
 INTERNAL_PREFIXES = ("stg_", "int_", "base_", "sample_")
 # On-disk format of the published file. DuckDB 2.0 writes v2 files by default, which DuckDB 1.x (the
 # engine inside many BI drivers: ODBC, JDBC, DBeaver, Tableau/Power BI connectors) refuses to open;
@@ -173,7 +178,9 @@ def check_build_marker(
     catalog: str = "src",
     schema: str = "main",
 ) -> None:
-    """Refuse unless `run` is the dbt invocation that last modified the warehouse, and it finished.
+    """Refuse unless `run` is the dbt invocation that last modified the warehouse and it finished, or `run`
+    is a later invocation that does not modify the warehouse (test, compile, docs generate: its results
+    passed, see check_run_results) and the one that last modified it finished and succeeded.
 
     The marker is read through the connection the tables are then copied from: no build can modify the
     warehouse in between (a build holds DuckDB's write lock, which a reader's attach excludes).
@@ -191,14 +198,14 @@ def check_build_marker(
         )
     rows = con.execute(
         "select invocation_id, command, strftime(started_at, '%Y-%m-%d %H:%M:%S'), "
-        f"strftime(finished_at, '%Y-%m-%d %H:%M:%S') from {catalog}.{schema}.{BUILD_MARKER}"
+        f"strftime(finished_at, '%Y-%m-%d %H:%M:%S'), succeeded from {catalog}.{schema}.{BUILD_MARKER}"
     ).fetchall()
     if len(rows) != 1:
         raise PublishError(
             f"{db}: the build marker {schema}.{BUILD_MARKER} holds {len(rows)} rows, not one; {rebuild}; "
             "nothing published"
         )
-    marker_id, command, started, finished = rows[0]
+    marker_id, command, started, finished, succeeded = rows[0]
     last = f"dbt invocation {marker_id} (`dbt {command}`, started {started} UTC"
     if run.invocation_id is None:
         raise PublishError(
@@ -206,10 +213,15 @@ def check_build_marker(
             f"last modified {db}, {last}); {rebuild}; nothing published"
         )
     if run.invocation_id != marker_id:
-        state = f"finished {finished} UTC" if finished else "never finished: killed or interrupted"
+        if run.command in READ_ONLY_COMMANDS and finished is not None and succeeded:
+            return
+        if finished is None:
+            state = "never finished: killed or interrupted"
+        else:
+            state = f"finished {finished} UTC" + ("" if succeeded else " with errors, failures or skips")
         hint = ""
-        if run.command and run.command not in MODIFYING_COMMANDS:
-            hint = f" (`dbt {run.command}` rewrites run_results.json without modifying the warehouse)"
+        if run.command in READ_ONLY_COMMANDS:
+            hint = f" (`dbt {run.command}` does not modify the warehouse, so the build before it must have succeeded)"
         raise PublishError(
             f"{run.path} is from dbt invocation {run.invocation_id}"
             + (f" (`dbt {run.command}`)" if run.command else "")

@@ -230,17 +230,19 @@ def run_results(
     return path
 
 
-def mark_build(db: Path, invocation_id: str, finished: bool = True, command: str = "build") -> Path:
+def mark_build(
+    db: Path, invocation_id: str, finished: bool = True, command: str = "build", succeeded: bool = True
+) -> Path:
     """The build marker as macros/build_marker.sql's hooks leave it (checked against a real build below)."""
     with duckdb.connect(str(db)) as con:
         con.execute(
             f"create or replace table {pub.BUILD_MARKER} (invocation_id varchar, command varchar, "
-            "started_at timestamp, finished_at timestamp, dbt_version varchar)"
+            "started_at timestamp, finished_at timestamp, succeeded boolean, dbt_version varchar)"
         )
         con.execute(
             f"insert into {pub.BUILD_MARKER} values (?, ?, timestamp '2026-01-02 03:04:05', "
-            "case when ? then timestamp '2026-01-02 03:14:15' end, '1.11.0')",
-            [invocation_id, command, finished],
+            "case when ? then timestamp '2026-01-02 03:14:15' end, case when ? then ? end, '1.11.0')",
+            [invocation_id, command, finished, finished, succeeded],
         )
     return db
 
@@ -299,11 +301,23 @@ def test_run_results_of_another_invocation_are_refused(tmp_path):
     with pytest.raises(pub.PublishError, match="inv-killed .*never finished"):
         pub.publish(source, out, run_results=interrupted)
 
-    # A later `dbt test` rewrote run_results.json without modifying the warehouse.
-    mark_build(source, "inv-ok")
+    # A later `dbt test` rewrote run_results.json without modifying the warehouse: publishable only if the
+    # build before it finished and succeeded (and, checked first, the tests passed).
     tested = run_results(tmp_path / "test.json", ["pass"], "inv-test", command="test")
-    with pytest.raises(pub.PublishError, match="inv-test .*`dbt test` rewrites run_results.json"):
+    mark_build(source, "inv-failed", succeeded=False)
+    with pytest.raises(pub.PublishError, match="inv-test .*inv-failed .*with errors, failures or skips"):
         pub.publish(source, out, run_results=tested)
+    mark_build(source, "inv-killed", finished=False)
+    with pytest.raises(pub.PublishError, match="inv-test .*inv-killed .*never finished"):
+        pub.publish(source, out, run_results=tested)
+    mark_build(source, "inv-ok")
+    failed_tests = run_results(tmp_path / "failed_test.json", ["fail"], "inv-test", command="test")
+    with pytest.raises(pub.PublishError, match="did not succeed"):
+        pub.publish(source, out, run_results=failed_tests)
+    # A later `dbt run` is not read-only: its id must be the marker's.
+    ran = run_results(tmp_path / "run.json", ["success"], "inv-run", command="run")
+    with pytest.raises(pub.PublishError, match="inv-run .*last modified by dbt invocation inv-ok"):
+        pub.publish(source, out, run_results=ran)
     with pytest.raises(pub.PublishError, match="no metadata.invocation_id"):
         pub.publish(source, out, run_results=run_results(tmp_path / "old.json", ["success"], None))
 
@@ -319,6 +333,8 @@ def test_run_results_of_another_invocation_are_refused(tmp_path):
     # Without --run-results nothing is checked (as before), and the marker itself is never published.
     mark_build(source, "inv-ok")
     assert pub.BUILD_MARKER not in pub.publish(source, out).tables
+    # The passing `dbt test` after the finished, successful build is publishable.
+    assert pub.publish(source, out, run_results=tested).tables
 
 
 def private_copy(sample_warehouse: Path, work: Path) -> tuple[Path, Path]:
@@ -339,27 +355,40 @@ def invocation_of(results: Path) -> str:
 def marker(db: Path) -> tuple:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(
-            f"select invocation_id, command, started_at, finished_at from {pub.BUILD_MARKER}"
+            f"select invocation_id, command, started_at, finished_at, succeeded from {pub.BUILD_MARKER}"
         ).fetchone()
 
 
 def test_build_hooks_write_the_marker(sample_warehouse, tmp_path):
-    """`dbt build` records its invocation and marks it finished; `dbt test` / `dbt docs generate` (which
-    rewrite run_results.json) leave the marker alone, and their run_results.json is not publishable."""
+    """`dbt build` records its invocation and marks it finished and successful; `dbt test` / `dbt docs
+    generate` (which rewrite run_results.json) leave the marker alone, and their run_results.json is
+    publishable after that build; a build with a failing test is marked unsuccessful."""
     db, target = private_copy(sample_warehouse, tmp_path / "build")
     built = marker(db)
-    invocation, command, started, finished = built
+    invocation, command, started, finished, succeeded = built
     assert invocation == invocation_of(target / "run_results.json") and command == "build"
-    assert started <= finished
+    assert started <= finished and succeeded is True
 
     for args in (["test", "--select", "dim_cookies"], ["docs", "generate"]):
         other = tmp_path / args[0]
         run_dbt(args, db, other)
         assert invocation_of(other / "run_results.json") != invocation
         assert marker(db) == built, args
-        with pytest.raises(pub.PublishError, match=f"last modified by dbt invocation {invocation}"):
-            pub.publish(db, tmp_path / "publish", run_results=other / "run_results.json")
-    assert not (tmp_path / "publish" / pub.DATABASE_NAME).exists()
+        assert pub.publish(db, tmp_path / "publish", run_results=other / "run_results.json").tables
+
+    # A run whose model errors (its upstream table is gone) ends, unsuccessfully.
+    with duckdb.connect(str(db)) as con:
+        con.execute("drop view int_cookie_business_units")
+    failing = tmp_path / "failing"
+    result = run_dbt(["run", "--select", "dim_cookies"], db, failing, check=False)
+    assert result.returncode != 0
+    invocation, command, started, finished, succeeded = marker(db)
+    assert invocation == invocation_of(failing / "run_results.json") and finished is not None
+    assert succeeded is False
+    with pytest.raises(pub.PublishError, match="did not succeed"):
+        pub.publish(db, tmp_path / "publish", run_results=failing / "run_results.json")
+    with pytest.raises(pub.PublishError, match="with errors, failures or skips"):
+        pub.publish(db, tmp_path / "publish", run_results=tmp_path / "test" / "run_results.json")
 
 
 def test_stale_run_results_after_a_killed_build_are_refused(sample_warehouse, tmp_path):
