@@ -71,10 +71,9 @@ INFO_TABLE = "published_tables"
 # Written by the on-run-start / on-run-end hooks (macros/build_marker.sql): the dbt invocation that last
 # modified the warehouse, whether it finished and whether every node of it succeeded.
 BUILD_MARKER = "_assetrec_build"
-# dbt commands that modify the warehouse (and so write the marker).
-MODIFYING_COMMANDS = ("build", "run", "seed", "snapshot")
-# dbt commands that only read it but rewrite run_results.json: after one of these, the marker vouches for
-# the build (finished and succeeded) and the file for the command's own results.
+# dbt commands that only read the warehouse (the marker is written by those that modify it, see the
+# macro modifies_warehouse) but rewrite run_results.json: after one of these, the marker vouches for the
+# build (finished and succeeded) and the file for the command's own results.
 READ_ONLY_COMMANDS = ("test", "compile", "docs generate", "list", "ls", "show", "parse", "source freshness")
 INTERNAL_PREFIXES = ("stg_", "int_", "base_", "sample_")
 # On-disk format of the published file. DuckDB 2.0 writes v2 files by default, which DuckDB 1.x (the

@@ -23,10 +23,8 @@ from assetrec.pipeline import (
     similar_pages,
 )
 from conftest import REPO, random_interactions
+from test_baselines import MEASURES
 from test_cooccurrence import reference_cooccurrence
-
-# var('cooccurrence_measure')'s values, as macros/cooccurrence_vars.sql lists them.
-MEASURES = ["jaccard", "cosine", "inclusion", "lift", "pmi", "npmi", "weighted_cosine", "co_cookies"]
 
 
 def test_settings_defaults_match_dbt_project_vars():
