@@ -12,7 +12,7 @@ WAREHOUSE := $(or $(ASSETREC_DB),warehouse.duckdb)
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run publish report browser test lint format clean
+.PHONY: setup run publish report browser test test-fast lint format clean
 
 # The stamp file is rebuilt whenever a dependency file changes, so `make` re-installs only when needed.
 $(VENV)/.installed: requirements.txt requirements-dev.txt python/pyproject.toml
@@ -46,8 +46,13 @@ browser:
 		|| echo "browser: could not install chromium; the report's browser test will be skipped"; \
 	else echo "browser: install Chromium at $(CHROMIUM) to run the report's browser test"; fi
 
+# Every test (CI runs this). The real-export tests need ASSETREC_REAL_DATA (the export's folder); without it they skip.
 test: setup browser
 	$(BIN)/python -m pytest python/tests
+
+# The unit tests only (no dbt build): under a minute, for checking a change as you go.
+test-fast: setup
+	$(BIN)/python -m pytest python/tests -m "not dbt" -q
 
 lint: setup
 	$(BIN)/ruff check python

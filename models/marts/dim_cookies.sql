@@ -14,11 +14,7 @@ cookie_activity as (
 ),
 
 cookie_units as (
-    select
-        cookie,
-        {{ assetrec.sorted_distinct_list('business_unit') }} as business_units
-    from {{ ref('int_cookie_business_units') }}
-    group by cookie
+    {{ assetrec.business_unit_lists(ref('int_cookie_business_units'), 'cookie') }}
 )
 
 select

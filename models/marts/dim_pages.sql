@@ -23,11 +23,7 @@ asset_type_votes as (
 ),
 
 page_units as (
-    select
-        page_url,
-        {{ assetrec.sorted_distinct_list('business_unit') }} as business_units
-    from {{ ref('bridge_page_business_units') }}
-    group by page_url
+    {{ assetrec.business_unit_lists(ref('bridge_page_business_units'), 'page_url') }}
 )
 
 select

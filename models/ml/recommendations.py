@@ -1,24 +1,22 @@
-"""Top-K unseen pages per cookie from the best evaluated model (or var('recommender')).
+"""Top-K unseen pages per cookie from the best evaluated model (or var('recommender'))."""
 
-Refs are passed as DuckDB relations: the ALS factors and the co-occurrence pairs (tens of millions of rows
-at scale) are only read when that model is the chosen one.
-"""
-
-from assetrec.pipeline import Settings, recommendations
+from assetrec.settings import Build
+from assetrec.tables import recommendations
 
 
 def model(dbt, session):
-    settings = Settings.from_config(dbt.config.get("assetrec_settings"))
+    build = Build.read(dbt.ref("int_build_run"))
     rows = recommendations(
         interactions=dbt.ref("fct_page_interactions"),
         pages=dbt.ref("dim_pages"),
         evaluation=dbt.ref("model_evaluation"),
         factors=dbt.ref("int_als_factors"),
         cooccurrence=dbt.ref("page_cooccurrence"),
-        settings=settings,
+        settings=build.settings,
     )
     # Lists of units are typed by their values: with no mapped page among the rows (or no rows at all) the
     # column would not be VARCHAR[]. Fix the type so downstream SQL and unit-test fixtures always see it.
     return session.from_df(rows).project(
-        "cookie, rank, page_url, score, cast(business_units as varchar[]) as business_units, model"
+        "cookie, rank, page_url, score, cast(business_units as varchar[]) as business_units, model, "
+        "cast(because_page_url as varchar) as because_page_url, cast(because_share as double) as because_share"
     )

@@ -1,8 +1,9 @@
 """For each page, its top-K most similar other pages by cosine of ALS page factors."""
 
-from assetrec.pipeline import Settings, similar_pages
+from assetrec.settings import Build
+from assetrec.tables import similar_pages
 
 
 def model(dbt, session):
-    settings = Settings.from_config(dbt.config.get("assetrec_settings"))
-    return similar_pages(dbt.ref("int_als_factors"), settings.top_k)
+    build = Build.read(dbt.ref("int_build_run"))
+    return similar_pages(dbt.ref("int_als_factors"), build.settings.top_k)

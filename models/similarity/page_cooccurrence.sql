@@ -60,34 +60,6 @@ counts as (
     from both_orientations
     inner join pages as pages_a on both_orientations.page_id_a = pages_a.page_id
     inner join pages as pages_b on both_orientations.page_id_b = pages_b.page_id
-),
-
-measures as (
-    select
-        page_a,
-        page_b,
-        co_cookies,
-        cookies_a,
-        cookies_b,
-        total_cookies,
-        co / (n_a + n_b - co) as jaccard,
-        co / sqrt(n_a * n_b) as cosine,
-        co / least(n_a, n_b) as inclusion,
-        co * n / (n_a * n_b) as lift,
-        {{ assetrec.log2('co * n / (n_a * n_b)') }} as pmi,
-        -- npmi = pmi / -log2(co / n). Pages always submitted together (co = a = b, including co = n,
-        -- where both logs are 0) have npmi 1 exactly.
-        case
-            when co_cookies = cookies_a and co_cookies = cookies_b then 1.0
-            else {{ assetrec.log2('co * n / (n_a * n_b)') }} / {{ assetrec.log2('n / co') }}
-        end as npmi,
-        -- least(): proportional vectors would otherwise give 1 plus a rounding error of a few 1e-16.
-        -- Null when a page's event strengths are all 0 (only possible for an asset type weighted 0).
-        case
-            when strength_norm_a * strength_norm_b > 0
-                then least(1.0, strength_dot / (strength_norm_a * strength_norm_b))
-        end as weighted_cosine
-    from counts
 )
 
 select
@@ -97,11 +69,21 @@ select
     cookies_a,
     cookies_b,
     total_cookies,
-    jaccard,
-    cosine,
-    inclusion,
-    lift,
-    pmi,
-    npmi,
-    weighted_cosine
-from measures
+    co / (n_a + n_b - co) as jaccard,
+    co / sqrt(n_a * n_b) as cosine,
+    co / least(n_a, n_b) as inclusion,
+    co * n / (n_a * n_b) as lift,
+    {{ assetrec.log2('co * n / (n_a * n_b)') }} as pmi,
+    -- npmi = pmi / -log2(co / n). Pages always submitted together (co = a = b, including co = n,
+    -- where both logs are 0) have npmi 1 exactly.
+    case
+        when co_cookies = cookies_a and co_cookies = cookies_b then 1.0
+        else {{ assetrec.log2('co * n / (n_a * n_b)') }} / {{ assetrec.log2('n / co') }}
+    end as npmi,
+    -- least(): proportional vectors would otherwise give 1 plus a rounding error of a few 1e-16.
+    -- Null when a page's event strengths are all 0 (only possible for an asset type weighted 0).
+    case
+        when strength_norm_a * strength_norm_b > 0
+            then least(1.0, strength_dot / (strength_norm_a * strength_norm_b))
+    end as weighted_cosine
+from counts

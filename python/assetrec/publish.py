@@ -62,19 +62,21 @@ from pathlib import Path
 
 import duckdb
 
+from assetrec.publishable import (
+    BUILD_MARKER,
+    DbtInvocation,
+    PublishError,
+    check_build_marker,
+    check_run_results,
+)
+from assetrec.resources import duckdb_config
+
 DEFAULT_OUT = Path("publish")
 DATABASE_NAME = "assetrec.duckdb"
 PARQUET_LINK = "parquet"
 SNAPSHOTS = "parquet-snapshots"
 MANIFEST = "manifest.json"
 INFO_TABLE = "published_tables"
-# Written by the on-run-start / on-run-end hooks (macros/build_marker.sql): the dbt invocation that last
-# modified the warehouse, whether it finished and whether every node of it succeeded.
-BUILD_MARKER = "_assetrec_build"
-# dbt commands that only read the warehouse (the marker is written by those that modify it, see the
-# macro modifies_warehouse) but rewrite run_results.json: after one of these, the marker vouches for the
-# build (finished and succeeded) and the file for the command's own results.
-READ_ONLY_COMMANDS = ("test", "compile", "docs generate", "list", "ls", "show", "parse", "source freshness")
 INTERNAL_PREFIXES = ("stg_", "int_", "base_", "sample_")
 # On-disk format of the published file. DuckDB 2.0 writes v2 files by default, which DuckDB 1.x (the
 # engine inside many BI drivers: ODBC, JDBC, DBeaver, Tableau/Power BI connectors) refuses to open;
@@ -86,12 +88,6 @@ DBT_TEMPORARY = ("__dbt_tmp", "__dbt_backup")
 # Internal helpers without one of the prefixes: the co-occurrence models' integer page ids and raw pair
 # counts (page_cooccurrence is their BI-facing result).
 INTERNAL_TABLES = frozenset({"cooccurrence_pages", "cooccurrence_page_pairs"})
-# dbt statuses that mean the invocation did not fully succeed (`warn` is a success with warnings).
-FAILED_STATUSES = {"error", "fail", "runtime error", "skipped"}
-
-
-class PublishError(RuntimeError):
-    """The publication was refused or failed; the previous one is untouched."""
 
 
 @dataclass(frozen=True)
@@ -103,17 +99,21 @@ class Published:
     run_id: str | None
 
 
-@dataclass(frozen=True)
-class DbtInvocation:
-    """What a run_results.json says about the dbt invocation that wrote it."""
-
-    path: Path
-    invocation_id: str | None
-    command: str | None
-
-
 def default_db() -> Path:
+    """The warehouse dbt builds: $ASSETREC_DB, else warehouse.duckdb (as in profiles.yml)."""
     return Path(os.environ.get("ASSETREC_DB", "warehouse.duckdb"))
+
+
+def warehouse_command(module: str, doc: str, db_help: str) -> argparse.ArgumentParser:
+    """The parser of `python -m <module>`, a command that reads a warehouse.
+
+    Its description is the first paragraph of `doc` (the module docstring); --db defaults to default_db().
+    """
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.split("\n\n")[0])
+    parser.add_argument(
+        "--db", type=Path, default=default_db(), help=f"{db_help} (default: $ASSETREC_DB or warehouse.duckdb)"
+    )
+    return parser
 
 
 def is_bi_facing(name: str) -> bool:
@@ -145,93 +145,6 @@ def bi_tables(con: duckdb.DuckDBPyConnection, catalog: str = "src", schema: str 
         [catalog, schema, catalog, schema],
     ).fetchall()
     return sorted(name for (name,) in rows if is_bi_facing(name))
-
-
-def check_run_results(path: Path) -> DbtInvocation:
-    """Refuse to publish after a dbt invocation that failed (or whose results are missing).
-
-    Returns the invocation the file describes, for `check_build_marker`.
-    """
-    if not path.exists():
-        raise PublishError(f"{path} not found: no dbt run to publish (run `dbt build` first)")
-    try:
-        content = json.loads(path.read_text())
-        results = content["results"]
-    except (ValueError, KeyError, TypeError) as error:
-        raise PublishError(f"{path} is not a dbt run_results.json: {error}") from error
-    bad = [f"{r.get('unique_id')} ({r.get('status')})" for r in results if r.get("status") in FAILED_STATUSES]
-    if bad:
-        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-        raise PublishError(f"the last dbt invocation did not succeed ({shown}); nothing published")
-    invocation_id = (content.get("metadata") or {}).get("invocation_id")
-    command = (content.get("args") or {}).get("which")
-    # args.which is the subcommand's last word: `dbt docs generate` -> generate.
-    command = {"generate": "docs generate", "freshness": "source freshness"}.get(command, command)
-    return DbtInvocation(path, invocation_id, command)
-
-
-def check_build_marker(
-    con: duckdb.DuckDBPyConnection,
-    run: DbtInvocation,
-    db: Path,
-    catalog: str = "src",
-    schema: str = "main",
-) -> None:
-    """Refuse unless `run` is the dbt invocation that last modified the warehouse and it finished, or `run`
-    is a later invocation that does not modify the warehouse (test, compile, docs generate: its results
-    passed, see check_run_results) and the one that last modified it finished and succeeded.
-
-    The marker is read through the connection the tables are then copied from: no build can modify the
-    warehouse in between (a build holds DuckDB's write lock, which a reader's attach excludes).
-    """
-    rebuild = "rebuild with `dbt build` (`make run`), then publish with the run_results.json it writes"
-    has_marker = con.execute(
-        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
-        [catalog, schema, BUILD_MARKER],
-    ).fetchone()[0]
-    if not has_marker:
-        raise PublishError(
-            f"{db} has no build marker (table {schema}.{BUILD_MARKER}, written by the dbt on-run-start hook "
-            "of every build): it was built before builds were tracked, so nothing says which dbt invocation "
-            f"last modified it and whether {run.path} describes it; {rebuild}; nothing published"
-        )
-    rows = con.execute(
-        "select invocation_id, command, strftime(started_at, '%Y-%m-%d %H:%M:%S'), "
-        f"strftime(finished_at, '%Y-%m-%d %H:%M:%S'), succeeded from {catalog}.{schema}.{BUILD_MARKER}"
-    ).fetchall()
-    if len(rows) != 1:
-        raise PublishError(
-            f"{db}: the build marker {schema}.{BUILD_MARKER} holds {len(rows)} rows, not one; {rebuild}; "
-            "nothing published"
-        )
-    marker_id, command, started, finished, succeeded = rows[0]
-    last = f"dbt invocation {marker_id} (`dbt {command}`, started {started} UTC"
-    if run.invocation_id is None:
-        raise PublishError(
-            f"{run.path} has no metadata.invocation_id, so it cannot be matched with the dbt invocation that "
-            f"last modified {db}, {last}); {rebuild}; nothing published"
-        )
-    if run.invocation_id != marker_id:
-        if run.command in READ_ONLY_COMMANDS and finished is not None and succeeded:
-            return
-        if finished is None:
-            state = "never finished: killed or interrupted"
-        else:
-            state = f"finished {finished} UTC" + ("" if succeeded else " with errors, failures or skips")
-        hint = ""
-        if run.command in READ_ONLY_COMMANDS:
-            hint = f" (`dbt {run.command}` does not modify the warehouse, so the build before it must have succeeded)"
-        raise PublishError(
-            f"{run.path} is from dbt invocation {run.invocation_id}"
-            + (f" (`dbt {run.command}`)" if run.command else "")
-            + f"{hint}, but {db} was last modified by {last}, {state}): the results do not describe the "
-            f"warehouse; {rebuild}; nothing published"
-        )
-    if finished is None:
-        raise PublishError(
-            f"{last}) modified {db} but never finished (interrupted or killed: {run.path} lists only the "
-            f"nodes that ran before it stopped); {rebuild}; nothing published"
-        )
 
 
 def _fsync(path: Path) -> None:
@@ -306,79 +219,12 @@ def publish(
         tmp_link = out / f".{PARQUET_LINK}.tmp-{tag}"
         try:
             tmp_snapshot.mkdir()
-            with duckdb.connect() as con:
-                con.execute(f"attach {_sql_string(str(db.resolve()))} as src (read_only)")
-                if run is not None:
-                    check_build_marker(con, run, db)
-                tables = bi_tables(con)
-                if not tables:
-                    raise PublishError(f"{db} has no BI-facing tables (was it built?)")
-                run_id = _source_run(con, tables)
-                options = f" (storage_version {_sql_string(storage_version)})" if storage_version else ""
-                con.execute(f"attach {_sql_string(str(tmp_db))} as dst{options}")
-                counts: dict[str, int] = {}
-                for table in tables:
-                    con.execute(
-                        f"create table dst.main.{_quote(table)} as select * from src.main.{_quote(table)}"
-                    )
-                    counts[table] = _count(con, f"dst.main.{_quote(table)}")
-                    parquet = tmp_snapshot / f"{table}.parquet"
-                    con.execute(
-                        f"copy dst.main.{_quote(table)} to {_sql_string(str(parquet))} "
-                        "(format parquet, compression zstd)"
-                    )
-                _copy_comments(con, tables)
-                info = [
-                    (
-                        table,
-                        counts[table],
-                        _column_count(con, table),
-                        run_id,
-                        now.replace(tzinfo=None),
-                        str(db.resolve()),
-                    )
-                    for table in tables
-                ]
-                con.execute(
-                    f"create table dst.main.{INFO_TABLE} (table_name varchar, rows bigint, columns bigint, "
-                    "run_id varchar, published_at timestamp, source_db varchar)"
-                )
-                con.executemany(f"insert into dst.main.{INFO_TABLE} values (?, ?, ?, ?, ?, ?)", info)
-                con.execute(
-                    f"copy dst.main.{INFO_TABLE} to {_sql_string(str(tmp_snapshot / (INFO_TABLE + '.parquet')))} "
-                    "(format parquet)"
-                )
-                con.execute("detach dst")  # checkpoints: the file is complete, no WAL
+            counts, run_id = _copy(db, run, tmp_db, tmp_snapshot, storage_version, now)
             if Path(f"{tmp_db}.wal").exists():
                 raise PublishError(f"{tmp_db}.wal left behind after checkpoint; not publishing")
             _verify(tmp_db, tmp_snapshot, counts)
-
-            snapshot_name = f"{now:%Y%m%dT%H%M%S%fZ}-{(run_id or 'norun')[:8]}"
-            manifest = {
-                "snapshot": snapshot_name,
-                "published_at": now.isoformat(),
-                "run_id": run_id,
-                "source_db": str(db.resolve()),
-                "tables": {t: {"file": f"{t}.parquet", "rows": n} for t, n in counts.items()},
-                "info_table": f"{INFO_TABLE}.parquet",
-            }
-            (tmp_snapshot / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-            # Read-only files: a BI tool (or a person) cannot open the published copy for writing by mistake.
-            for path in [*tmp_snapshot.iterdir(), tmp_db]:
-                path.chmod(0o444)
-                _fsync(path)
-            snapshot = out / SNAPSHOTS / snapshot_name
-            os.rename(tmp_snapshot, snapshot)
-
-            # The two atomic switches, database first.
-            os.replace(tmp_db, out / DATABASE_NAME)
-            link = out / PARQUET_LINK
-            if link.exists() and not link.is_symlink():
-                # A real directory from an older layout cannot be swapped atomically: move it aside once.
-                os.rename(link, out / SNAPSHOTS / f"{now:%Y%m%dT%H%M%S%fZ}-legacy")
-            os.symlink(Path(SNAPSHOTS) / snapshot_name, tmp_link)
-            os.replace(tmp_link, link)
-            _fsync(out)
+            snapshot = _seal_snapshot(db, tmp_db, tmp_snapshot, counts, run_id, now)
+            _swap(out, tmp_db, snapshot, tmp_link, now)
         except BaseException:
             for path in (tmp_db, Path(f"{tmp_db}.wal"), tmp_snapshot, tmp_link):
                 _remove(path)
@@ -391,6 +237,102 @@ def publish(
         tables=counts,
         run_id=run_id,
     )
+
+
+def _copy(
+    db: Path,
+    run: DbtInvocation | None,
+    tmp_db: Path,
+    tmp_snapshot: Path,
+    storage_version: str | None,
+    now: datetime,
+) -> tuple[dict[str, int], str | None]:
+    """Copy the BI-facing tables into `tmp_db` and `tmp_snapshot`/<table>.parquet, with published_tables.
+
+    One connection reads the build marker and the tables, so no build can come in between. Returns the
+    row count per table and the source run. The file is checkpointed when detached: no WAL is left.
+    """
+    with duckdb.connect(config=duckdb_config()) as con:
+        con.execute(f"attach {_sql_string(str(db.resolve()))} as src (read_only)")
+        if run is not None:
+            check_build_marker(con, run, db)
+        tables = bi_tables(con)
+        if not tables:
+            raise PublishError(f"{db} has no BI-facing tables (was it built?)")
+        run_id = _source_run(con, tables)
+        options = f" (storage_version {_sql_string(storage_version)})" if storage_version else ""
+        con.execute(f"attach {_sql_string(str(tmp_db))} as dst{options}")
+        counts: dict[str, int] = {}
+        for table in tables:
+            con.execute(f"create table dst.main.{_quote(table)} as select * from src.main.{_quote(table)}")
+            counts[table] = _count(con, f"dst.main.{_quote(table)}")
+            parquet = tmp_snapshot / f"{table}.parquet"
+            con.execute(
+                f"copy dst.main.{_quote(table)} to {_sql_string(str(parquet))} (format parquet, compression zstd)"
+            )
+        _copy_comments(con, tables)
+        _write_info_table(con, db, tmp_snapshot, counts, run_id, now)
+        con.execute("detach dst")
+    return counts, run_id
+
+
+def _write_info_table(
+    con: duckdb.DuckDBPyConnection,
+    db: Path,
+    tmp_snapshot: Path,
+    counts: dict[str, int],
+    run_id: str | None,
+    now: datetime,
+) -> None:
+    """published_tables (one row per table: rows, columns, run id, publish time), in dst and as Parquet."""
+    info = [
+        (table, rows, _column_count(con, table), run_id, now.replace(tzinfo=None), str(db.resolve()))
+        for table, rows in counts.items()
+    ]
+    con.execute(
+        f"create table dst.main.{INFO_TABLE} (table_name varchar, rows bigint, columns bigint, "
+        "run_id varchar, published_at timestamp, source_db varchar)"
+    )
+    con.executemany(f"insert into dst.main.{INFO_TABLE} values (?, ?, ?, ?, ?, ?)", info)
+    con.execute(
+        f"copy dst.main.{INFO_TABLE} to {_sql_string(str(tmp_snapshot / (INFO_TABLE + '.parquet')))} "
+        "(format parquet)"
+    )
+
+
+def _seal_snapshot(
+    db: Path, tmp_db: Path, tmp_snapshot: Path, counts: dict[str, int], run_id: str | None, now: datetime
+) -> Path:
+    """Add the manifest, make every file read-only and durable, and give the snapshot its final name."""
+    snapshot_name = f"{now:%Y%m%dT%H%M%S%fZ}-{(run_id or 'norun')[:8]}"
+    manifest = {
+        "snapshot": snapshot_name,
+        "published_at": now.isoformat(),
+        "run_id": run_id,
+        "source_db": str(db.resolve()),
+        "tables": {t: {"file": f"{t}.parquet", "rows": n} for t, n in counts.items()},
+        "info_table": f"{INFO_TABLE}.parquet",
+    }
+    (tmp_snapshot / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    # Read-only files: a BI tool (or a person) cannot open the published copy for writing by mistake.
+    for path in [*tmp_snapshot.iterdir(), tmp_db]:
+        path.chmod(0o444)
+        _fsync(path)
+    snapshot = tmp_snapshot.parent / snapshot_name
+    os.rename(tmp_snapshot, snapshot)
+    return snapshot
+
+
+def _swap(out: Path, tmp_db: Path, snapshot: Path, tmp_link: Path, now: datetime) -> None:
+    """The two atomic switches, database first: os.replace the file, then the `parquet` symlink."""
+    os.replace(tmp_db, out / DATABASE_NAME)
+    link = out / PARQUET_LINK
+    if link.exists() and not link.is_symlink():
+        # A real directory from an older layout cannot be swapped atomically: move it aside once.
+        os.rename(link, out / SNAPSHOTS / f"{now:%Y%m%dT%H%M%S%fZ}-legacy")
+    os.symlink(Path(SNAPSHOTS) / snapshot.name, tmp_link)
+    os.replace(tmp_link, link)
+    _fsync(out)
 
 
 def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
@@ -426,7 +368,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
 
 def _verify(tmp_db: Path, snapshot: Path, counts: dict[str, int]) -> None:
     """Re-open what was written (a fresh read-only view) and compare row counts with the source."""
-    with duckdb.connect() as con:
+    with duckdb.connect(config=duckdb_config()) as con:
         con.execute(f"attach {_sql_string(str(tmp_db))} as check_db (read_only)")
         for table, rows in counts.items():
             in_db = _count(con, f"check_db.main.{_quote(table)}")
@@ -438,13 +380,7 @@ def _verify(tmp_db: Path, snapshot: Path, counts: dict[str, int]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assetrec.publish", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--db",
-        type=Path,
-        default=default_db(),
-        help="warehouse to publish (default: $ASSETREC_DB or warehouse.duckdb)",
-    )
+    parser = warehouse_command("assetrec.publish", __doc__, "warehouse to publish")
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_OUT, help="publication directory (default: publish/)"
     )

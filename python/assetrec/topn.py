@@ -1,4 +1,4 @@
-"""Deterministic top-N ranking shared by every recommender (ALS in :mod:`assetrec.als` and the baselines).
+"""Deterministic top-N ranking shared by every recommender (:mod:`assetrec.recommender_base`).
 
 Order: score descending, ties by item id ascending. Items scored ``-inf`` (seen, outside ``items`` or in
 ``filter_items``) are never returned; short rows are padded with id ``-1`` and score ``-inf``.
@@ -9,10 +9,12 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["allowed_items", "rank_items", "topn_dense"]
+from assetrec import checks
+
+__all__ = ["allowed_items", "place_ranked", "rank_items", "topn_dense"]
 
 
-def _place_ranked(
+def place_ranked(
     rows: np.ndarray, ranks: np.ndarray, items: np.ndarray, scores: np.ndarray, n_rows: int, N: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scatter (row, rank) -> item/score into padded [n_rows, N] arrays (-1 / -inf)."""
@@ -36,7 +38,7 @@ def _rank_candidates(scores: np.ndarray, mask: np.ndarray, N: int):
     starts = np.searchsorted(r, np.arange(n_rows))
     ranks = np.arange(len(r)) - starts[r]
     keep = ranks < N
-    return _place_ranked(r[keep], ranks[keep], c[keep], s[keep], n_rows, N)
+    return place_ranked(r[keep], ranks[keep], c[keep], s[keep], n_rows, N)
 
 
 def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
@@ -54,15 +56,13 @@ def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
     scores = np.ascontiguousarray(scores)
     if scores.ndim != 2:
         raise ValueError(f"scores must be 2-D [rows, items], got shape {scores.shape}")
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 0:
-        raise ValueError(f"N must be a non-negative integer, got {N!r}")
-    N = int(N)
+    N = checks.integer(N, "N", minimum=0)
     n_rows, n_items = scores.shape
     k = min(N, n_items)
     if n_rows == 0 or k == 0:
         if np.isnan(scores).any():
             raise ValueError("scores contain NaN")
-        return _place_ranked(np.empty(0, int), np.empty(0, int), np.empty(0, int), np.empty(0), n_rows, N)
+        return place_ranked(np.empty(0, int), np.empty(0, int), np.empty(0, int), np.empty(0), n_rows, N)
     # Lower bound of the k-th largest score per row: item j goes to group j % G; the k largest group
     # maxima are k distinct entries, so the k-th of them is <= the row's k-th largest score.
     groups = min(n_items, max(4 * k, 64))
@@ -99,17 +99,6 @@ def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
     return _rank_candidates(scores, mask, N)
 
 
-def _item_ids(values, name: str, n_items: int) -> np.ndarray:
-    arr = np.atleast_1d(np.asarray(values))
-    if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
-        raise ValueError(
-            f"{name} must be a 1-D array of integer item ids, got {arr.dtype} of shape {arr.shape}"
-        )
-    if arr.size and (arr.min() < 0 or arr.max() >= n_items):
-        raise ValueError(f"{name} must be item ids in [0, {n_items}), got {arr.min()}..{arr.max()}")
-    return arr.astype(np.int64)
-
-
 def allowed_items(n_items: int, items=None, filter_items=None) -> np.ndarray | None:
     """Boolean mask of the items that may be recommended (implicit 0.7's keywords: ``items`` = the only
     candidates, ``filter_items`` = never recommended), or None when every item may be."""
@@ -118,9 +107,9 @@ def allowed_items(n_items: int, items=None, filter_items=None) -> np.ndarray | N
     allowed = np.ones(n_items, dtype=bool)
     if items is not None:
         allowed[:] = False
-        allowed[_item_ids(items, "items", n_items)] = True
+        allowed[checks.ids(items, "items", n_items)[0]] = True
     if filter_items is not None:
-        allowed[_item_ids(filter_items, "filter_items", n_items)] = False
+        allowed[checks.ids(filter_items, "filter_items", n_items)[0]] = False
     return allowed
 
 

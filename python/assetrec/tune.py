@@ -4,13 +4,14 @@
 
 Reads `fct_page_interactions` (so the data is cleaned exactly as the build cleans it), evaluates every
 candidate on the same leave-one-out splits (one per seed) and ranks them by mean NDCG@10, the measure
-`recommendations` selects by. The best settings become the defaults in dbt_project.yml; the table goes
-to BENCHMARKS.md. Not run on every build: it fits dozens of models.
+`recommendations` selects by. Candidates are named by the dbt vars they set, so a winner can be passed
+to `dbt build --vars` as it stands; the table goes to BENCHMARKS.md. Not run on every build: it fits dozens of models.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import sys
 import time
@@ -19,50 +20,47 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from assetrec.als import AlternatingLeastSquares
-from assetrec.baselines import EASE, MostPopular
+from assetrec import registry
 from assetrec.evaluate import evaluate_models
-from assetrec.pipeline import PROTOTYPE_ALS, Interactions, Settings
+from assetrec.interactions import Interactions
+from assetrec.settings import Settings
 
+# Grids in the names of the dbt vars, so a winner is a `--vars` override as it stands.
 ALS_GRID = {
-    "factors": (16, 32, 64, 128),
-    "regularization": (1.0, 10.0, 100.0, 300.0, 1000.0),
-    "alpha": (1.0, 5.0, 15.0, 40.0),
-    "iterations": (15, 30),
+    "als_factors": (16, 32, 64, 128),
+    "als_regularization": (1.0, 10.0, 100.0, 300.0, 1000.0),
+    "als_alpha": (1.0, 5.0, 15.0, 40.0),
+    "als_iterations": (15, 30),
 }
 EASE_L2 = (10.0, 50.0, 100.0, 250.0, 500.0)
+# The notebook's ALS settings, as vars (assetrec.registry.PROTOTYPE_ALS).
+PROTOTYPE_VARS = {f"als_{name}": value for name, value in registry.PROTOTYPE_ALS.items()}
 
 
 def candidates(trials: int, seed: int) -> list[tuple[str, dict]]:
-    """The baselines, the prototype's and the current default ALS settings, and `trials` random grid points."""
-    defaults = Settings()
+    """The baselines, the prototype's and the current default ALS settings, and `trials` random grid points:
+    (registry model name, var overrides)."""
+    defaults = {name: getattr(Settings(), name) for name in ALS_GRID}
     grid = [dict(zip(ALS_GRID, values, strict=True)) for values in itertools.product(*ALS_GRID.values())]
     rng = np.random.default_rng(seed)
     picked = [grid[i] for i in sorted(rng.choice(len(grid), size=min(trials, len(grid)), replace=False))]
-    out = [("most_popular", {}), ("als", dict(PROTOTYPE_ALS)), ("als", defaults.als_params())]
-    out += [("als", params) for params in picked if params not in (PROTOTYPE_ALS, defaults.als_params())]
-    out += [("ease", {"l2": l2}) for l2 in EASE_L2]
+    out = [("most_popular", {}), ("als", dict(PROTOTYPE_VARS)), ("als", defaults)]
+    out += [("als", params) for params in picked if params not in (PROTOTYPE_VARS, defaults)]
+    out += [("ease", {"ease_l2": l2}) for l2 in EASE_L2]
     return out
-
-
-def build(kind: str, params: dict, seed: int):
-    if kind == "most_popular":
-        return MostPopular()
-    if kind == "ease":
-        return EASE(**params)
-    return AlternatingLeastSquares(**params, random_state=seed)
 
 
 def tune(data: Interactions, trials: int, seeds: int, progress=print) -> pd.DataFrame:
     """Mean leave-one-out HR@10 and NDCG@10 over `seeds` splits for every candidate, best first."""
     rows = []
     todo = candidates(trials, seed=0)
-    for number, (kind, params) in enumerate(todo, start=1):
+    for number, (name, overrides) in enumerate(todo, start=1):
         started = time.perf_counter()
+        settings = dataclasses.replace(Settings(), **overrides)
         scores = []
         for split_seed in range(seeds):
             result = evaluate_models(
-                {"m": lambda kind=kind, params=params: build(kind, params, seed=42)},
+                {"m": lambda name=name, settings=settings: registry.build(name, settings)},
                 data.matrix,
                 ks=(10,),
                 seed=split_seed,
@@ -70,9 +68,9 @@ def tune(data: Interactions, trials: int, seeds: int, progress=print) -> pd.Data
             )
             scores.append(result.set_index("metric")["value"])
         mean = pd.concat(scores, axis=1).mean(axis=1)
-        rows.append({"model": kind, **params, "hr@10": mean["hit_rate"], "ndcg@10": mean["ndcg"]})
+        rows.append({"model": name, **overrides, "hr@10": mean["hit_rate"], "ndcg@10": mean["ndcg"]})
         progress(
-            f"[{number}/{len(todo)}] {kind} {params}: NDCG@10 {mean['ndcg']:.4f} "
+            f"[{number}/{len(todo)}] {name} {overrides}: NDCG@10 {mean['ndcg']:.4f} "
             f"({time.perf_counter() - started:.1f}s)"
         )
     table = pd.DataFrame(rows)
@@ -90,12 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         with duckdb.connect(args.db, read_only=True) as con:
-            interactions = con.execute(
-                "select cookie, page_url, event_strength from fct_page_interactions"
-            ).df()
+            data = Interactions.from_relation(con.table("fct_page_interactions"))
     except duckdb.Error as exc:
         parser.exit(2, f"cannot read fct_page_interactions from {args.db}: {exc}\n")
-    data = Interactions.from_frame(interactions)
     print(
         f"{args.db}: {data.matrix.nnz} interactions, {len(data.cookies)} cookies, {len(data.pages)} pages",
         file=sys.stderr,

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import math
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -12,38 +11,35 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from assetrec import dbt_runner
 
-REPO = Path(__file__).resolve().parents[2]
-# The real (hashed) export lives beside the repo and is never copied into it.
-SHARED_DATA = REPO.parent / "shared" / "data"
-DBT = str(Path(sys.executable).with_name("dbt"))
+REPO = dbt_runner.REPO
+# The real (hashed) export lives outside the repository and is never copied into it; CI sets the variable.
+REAL_DATA_VAR = "ASSETREC_REAL_DATA"
 
 
 def run_dbt(args: list[str], db_path: Path, target_path: Path, vars: dict | None = None, check=True):
-    """Run a dbt command against `db_path`, with its own target dir so tests never share state."""
-    cmd = [
-        DBT,
-        *args,
-        "--project-dir",
-        str(REPO),
-        "--profiles-dir",
-        str(REPO),
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path / "logs"),
-    ]
-    if vars:
-        import json
+    """`dbt_runner.run_dbt`, only from tests marked `dbt` (so that `make test-fast` never starts dbt)."""
+    if _current_test is not None and _current_test.get_closest_marker("dbt") is None:
+        raise AssertionError(f"{_current_test.nodeid} runs dbt: mark it with @pytest.mark.dbt")
+    try:
+        return dbt_runner.run_dbt(args, db_path, target_path, vars, check)
+    except dbt_runner.DbtFailed as exc:
+        raise AssertionError(str(exc)) from None
 
-        cmd += ["--vars", json.dumps(vars)]
-    env = {**os.environ, "ASSETREC_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True)
-    if check and result.returncode != 0:
-        raise AssertionError(
-            f"dbt {' '.join(args)} failed:\n{result.stdout[-8000:]}\n{result.stderr[-4000:]}"
-        )
-    return result
+
+_current_test = None
+
+
+def pytest_runtest_setup(item):
+    """Remember the running test before its fixtures start (a session fixture may run dbt for it)."""
+    global _current_test
+    _current_test = item
+
+
+def pytest_runtest_teardown(item):
+    global _current_test
+    _current_test = None
 
 
 def query(db_path: Path, sql: str):
@@ -54,9 +50,14 @@ def query(db_path: Path, sql: str):
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not (SHARED_DATA / "submissions.csv").exists():
-        pytest.skip(f"real export not found at {SHARED_DATA} (it lives beside the repo, never inside it)")
-    return SHARED_DATA
+    """The folder of the real export (submissions.csv, bu_mapping.csv), from $ASSETREC_REAL_DATA."""
+    folder = os.environ.get(REAL_DATA_VAR)
+    if not folder:
+        pytest.skip(f"{REAL_DATA_VAR} is not set: the real-export tests need the folder of the real export")
+    path = Path(folder).resolve()
+    if not (path / "submissions.csv").exists():
+        pytest.fail(f"{REAL_DATA_VAR}={folder}: no submissions.csv there")
+    return path
 
 
 def real_export_vars(data_dir: Path) -> dict:
@@ -77,7 +78,7 @@ def sample_warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def real_warehouse(tmp_path_factory, shared_data) -> Path:
-    """One full `dbt build` on the real export in ../shared/data, shared by the test session."""
+    """One full `dbt build` on the real export ($ASSETREC_REAL_DATA), shared by the test session."""
     work = tmp_path_factory.mktemp("real_warehouse")
     db_path = work / "warehouse.duckdb"
     run_dbt(["build"], db_path, work / "target", vars=real_export_vars(shared_data))
@@ -96,3 +97,27 @@ def random_interactions(n_cookies=50, n_pages=12, density=0.3, seed=0, strength_
             "event_strength": np.round((1 + 9 * cells.data) / strength_step) * strength_step,
         }
     )
+
+
+def random_user_items(n_users=40, n_items=25, density=0.15, seed=0, max_strength=5):
+    """Small random users x items matrix with integer strengths 1..max_strength."""
+    rng = np.random.default_rng(seed)
+    mask = rng.random((n_users, n_items)) < density
+    vals = rng.integers(1, max_strength + 1, size=(n_users, n_items)) * mask
+    return sp.csr_matrix(vals.astype(float))
+
+
+def item_sets(x: sp.csr_matrix) -> list[set[int]]:
+    """For each user, the set of items they have (brute force, from the dense matrix)."""
+    dense = x.toarray()
+    return [{j for j in range(dense.shape[1]) if dense[u, j] != 0} for u in range(dense.shape[0])]
+
+
+def brute_rank(scores: dict[int, float], exclude: set[int], n: int):
+    """Sort candidates by (score desc, id asc), drop `exclude`, pad to n with (-1, -inf)."""
+    cand = [(s, j) for j, s in scores.items() if j not in exclude]
+    cand.sort(key=lambda t: (-t[0], t[1]))
+    cand = cand[:n]
+    ids = [j for _, j in cand] + [-1] * (n - len(cand))
+    sc = [s for s, _ in cand] + [-math.inf] * (n - len(cand))
+    return ids, sc

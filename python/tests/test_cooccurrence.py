@@ -17,8 +17,17 @@ import pytest
 import scipy.sparse as sp
 from conftest import query, run_dbt
 
-SIMILARITY_MODELS = "path:models/similarity"
-BUILD = ["build", "--select", f"+{SIMILARITY_MODELS}", "--indirect-selection", "buildable"]
+pytestmark = pytest.mark.dbt
+
+# The co-occurrence models and business_unit_similarity (models/reporting/), which averages their similar pages.
+SIMILARITY_MODELS = "path:models/similarity business_unit_similarity"
+BUILD = [
+    "build",
+    "--select",
+    "+path:models/similarity +business_unit_similarity",
+    "--indirect-selection",
+    "buildable",
+]
 MEASURES = ["jaccard", "cosine", "inclusion", "lift", "pmi", "npmi", "weighted_cosine"]
 COUNTS = ["co_cookies", "cookies_a", "cookies_b", "total_cookies"]
 TOLERANCE = 1e-9

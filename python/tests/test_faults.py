@@ -1,4 +1,4 @@
-"""Faults (issue 7, part 2): a build killed mid-way, and two builds started at the same time.
+"""Faults: a build killed mid-way, and two builds started at the same time.
 
 The third fault scenario of the issue, two builds on the same inputs giving identical `recommendations`
 and `model_evaluation`, is `test_two_builds_on_the_same_inputs_agree` in test_recommendations.py.
@@ -15,7 +15,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +24,10 @@ import pandas as pd
 import pytest
 import yaml
 from assetrec import publish as pub
-from conftest import DBT, REPO, run_dbt
+from assetrec.dbt_runner import dbt_command, dbt_env, publish_command
+from conftest import REPO, run_dbt
+
+pytestmark = pytest.mark.dbt
 
 ALS_NODE = "model.assetrec.int_als_factors"
 # dbt-duckdb writes this debug line to the log file just before it executes a Python model's code.
@@ -33,25 +35,6 @@ ALS_RUNNING = f'Writing runtime python for node "{ALS_NODE}"'
 # Iterations enough for the ALS fit to outlast the test (it is killed a moment after it starts): the
 # slow step comes from the build's own vars, nothing in the product code waits for the test.
 ENDLESS_ALS = {"als_iterations": 10_000_000}
-
-
-def dbt_command(args: list[str], target: Path, variables: dict | None = None) -> list[str]:
-    cmd = [DBT, *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    cmd += ["--target-path", str(target), "--log-path", str(target / "logs")]
-    if variables:
-        cmd += ["--vars", json.dumps(variables)]
-    return cmd
-
-
-def dbt_env(db: Path) -> dict:
-    return {**os.environ, "ASSETREC_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-
-
-def publish_command(db: Path, out: Path, target: Path) -> list[str]:
-    return [sys.executable, "-m", "assetrec.publish", "--db", str(db), "--out", str(out)] + [
-        "--run-results",
-        str(target / "run_results.json"),
-    ]
 
 
 def publication_state(out: Path) -> dict[str, str]:
@@ -105,7 +88,10 @@ def test_killed_build_leaves_the_publication_untouched(tmp_path):
     killed = tmp_path / "killed"
     chain = " && ".join(
         subprocess.list2cmdline(cmd)
-        for cmd in (dbt_command(["build"], killed, ENDLESS_ALS), publish_command(db, out, killed))
+        for cmd in (
+            dbt_command(["build"], killed, ENDLESS_ALS),
+            publish_command(db, out, killed / "run_results.json"),
+        )
     )
     proc = subprocess.Popen(
         ["/bin/sh", "-c", chain],

@@ -22,10 +22,12 @@ import duckdb
 import pytest
 from assetrec import publish as pub
 from assetrec import report
-from conftest import DBT, REPO, run_dbt
+from assetrec.dbt_runner import dbt_command, dbt_env
+from conftest import REPO, run_dbt
 from test_report import make_tiny_warehouse
 
 TINY_BI_TABLES = {
+    "business_unit_activity_by_period",
     "bridge_page_business_units",
     "business_unit_hit_rates",
     "business_unit_similarity",
@@ -34,6 +36,7 @@ TINY_BI_TABLES = {
     "dim_pages",
     "fct_page_interactions",
     "model_evaluation",
+    "recommendations_for_new_visitors",
     "model_runs",
     "recommendations",
     "rejected_bu_mappings",
@@ -359,6 +362,7 @@ def marker(db: Path) -> tuple:
         ).fetchone()
 
 
+@pytest.mark.dbt
 def test_build_hooks_write_the_marker(sample_warehouse, tmp_path):
     """`dbt build` records its invocation and marks it finished and successful; `dbt test` / `dbt docs
     generate` (which rewrite run_results.json) leave the marker alone, and their run_results.json is
@@ -391,6 +395,7 @@ def test_build_hooks_write_the_marker(sample_warehouse, tmp_path):
         pub.publish(db, tmp_path / "publish", run_results=tmp_path / "test" / "run_results.json")
 
 
+@pytest.mark.dbt
 def test_stale_run_results_after_a_killed_build_are_refused(sample_warehouse, tmp_path):
     """Build -> publish works. Then another invocation modifies the warehouse and dies before writing
     run_results.json (simulated: its run_results.json is replaced by the previous build's, which is what
@@ -433,6 +438,7 @@ def kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+@pytest.mark.dbt
 def test_interrupted_build_is_refused(sample_warehouse, tmp_path):
     """Ctrl-C during a build: dbt writes a run_results.json of this invocation listing only the nodes that
     ran (all successful), and skips the on-run-end hook. Publish refuses it (never finished), and the
@@ -443,13 +449,12 @@ def test_interrupted_build_is_refused(sample_warehouse, tmp_path):
     before = publication_state(out)
 
     interrupted = tmp_path / "interrupted"
-    cmd = [DBT, "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO)]
-    cmd += ["--target-path", str(interrupted), "--log-path", str(interrupted / "logs")]
-    cmd += ["--vars", json.dumps({"als_iterations": 10_000_000})]  # the ALS fit outlasts the test
+    # The ALS fit outlasts the test.
+    cmd = dbt_command(["build"], interrupted, {"als_iterations": 10_000_000})
     proc = subprocess.Popen(
         cmd,
         cwd=REPO,
-        env={**os.environ, "ASSETREC_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        env=dbt_env(db),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -567,6 +572,7 @@ def synthetic_export(directory: Path) -> dict:
     }
 
 
+@pytest.mark.dbt
 def test_reader_survives_a_full_build_and_publish(sample_warehouse, tmp_path):
     """A BI reader holds the published database open while dbt rebuilds and we republish.
 
@@ -599,6 +605,7 @@ def test_reader_survives_a_full_build_and_publish(sample_warehouse, tmp_path):
         reader.close()
 
 
+@pytest.mark.dbt
 def test_published_tables_match_the_dbt_exposures(sample_warehouse, tmp_path):
     """Every BI-facing table of a real build is declared in the exposures, and nothing else is."""
     manifest = json.loads((sample_warehouse.parent / "target" / "manifest.json").read_text())

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from assetrec.pipeline import MODELS
+import pytest
+from assetrec.registry import names
 from conftest import query, run_dbt
+
+pytestmark = pytest.mark.dbt
 
 
 def expected_hit_rates(db_path) -> pd.DataFrame:
@@ -75,10 +78,10 @@ def test_every_cookie_gets_ten_unseen_pages(sample_warehouse):
 
 def test_evaluation_lists_every_model_split_metric_and_k(sample_warehouse):
     evaluation = query(sample_warehouse, "select * from model_evaluation")
-    assert set(evaluation["model"]) == set(MODELS)
+    assert set(evaluation["model"]) == set(names())
     assert set(evaluation["split"]) == {"leave_one_out", "random_80_20"}
     assert set(evaluation["k"]) == {5, 10, 20}
-    assert len(evaluation) == len(MODELS) * 2 * 3 * 7
+    assert len(evaluation) == len(names()) * 2 * 3 * 7
     assert evaluation["value"].between(0, 1).all()
 
 
@@ -110,7 +113,7 @@ def test_two_builds_on_the_same_inputs_agree(sample_warehouse, tmp_path):
 
 
 def test_real_export_acceptance(real_warehouse):
-    """Issue 5's bar on ../shared/data: 10 pages per cookie, five models, and a clear win over the
+    """The bar on the real export: 10 pages per cookie, five models, and a clear win over the
     most-popular baseline and the notebook's ALS settings on held-out data."""
     counts = query(real_warehouse, "select count(*) as n from recommendations group by cookie")
     assert len(counts) == 999 and (counts["n"] == 10).all()
@@ -119,7 +122,7 @@ def test_real_export_acceptance(real_warehouse):
         "select model, value from model_evaluation where split = 'leave_one_out' and metric = 'hit_rate'"
         " and k = 10",
     ).set_index("model")["value"]
-    assert set(hr.index) == set(MODELS)
+    assert set(hr.index) == set(names())
     chosen = query(real_warehouse, "select distinct model from recommendations")["model"].iloc[0]
     assert hr[chosen] >= 1.15 * hr["most_popular"]
     assert hr[chosen] >= 1.15 * hr["als_prototype"]

@@ -82,6 +82,11 @@ def metric_value(run: int, model: str, split: str, metric: str, k: int) -> float
     return round(min(base + 0.01 * run, 0.29 if metric == "ndcg" else 1.0), 4)
 
 
+def validation_ndcg(model: str) -> float:
+    """Made-up validation NDCG@10: ease best (the newest run's chosen model)."""
+    return 0.4 if model == "ease" else round(0.1 + 0.01 * MODELS.index(model), 4)
+
+
 def make_tiny_warehouse(path: Path, drop: tuple[str, ...] = ()) -> Path:
     """Every table the report and publish read, with hand-made rows (`drop` leaves tables out)."""
     with duckdb.connect(str(path)) as con:
@@ -171,18 +176,38 @@ def make_tiny_warehouse(path: Path, drop: tuple[str, ...] = ()) -> Path:
         con.execute("insert into business_unit_similarity select * from similarity")
         con.execute(
             "create table model_evaluation (run_id varchar, model varchar, split varchar, metric varchar, "
-            "k bigint, value double, users bigint)"
+            "k bigint, value double, users bigint, params varchar, validation_ndcg double)"
         )
         evaluation = pd.DataFrame(  # noqa: F841  (read by name below)
             [
-                (run_id, model, split, metric, k, metric_value(r, model, split, metric, k), 5)
+                (
+                    run_id,
+                    model,
+                    split,
+                    metric,
+                    k,
+                    metric_value(r, model, split, metric, k),
+                    5,
+                    json.dumps({"l2": 10.0 * (MODELS.index(model) + 1)}),
+                    validation_ndcg(model),
+                )
                 for r, (run_id, *_rest) in enumerate(RUNS)
                 for model in MODELS
                 for split in ("leave_one_out", "random_80_20")
                 for metric in METRICS
                 for k in (5, 10, 20)
             ],
-            columns=["run_id", "model", "split", "metric", "k", "value", "users"],
+            columns=[
+                "run_id",
+                "model",
+                "split",
+                "metric",
+                "k",
+                "value",
+                "users",
+                "params",
+                "validation_ndcg",
+            ],
         )
         con.execute("insert into model_evaluation select * from evaluation")
         con.execute(
@@ -207,9 +232,28 @@ def make_tiny_warehouse(path: Path, drop: tuple[str, ...] = ()) -> Path:
             )
         con.execute(
             "create table recommendations (cookie varchar, rank bigint, page_url varchar, score double, "
-            "business_units varchar[], model varchar)"
+            "business_units varchar[], model varchar, because_page_url varchar, because_share double)"
         )
-        con.execute("insert into recommendations values ('c5', 1, 'p1', 0.9, ['a'], 'ease')")
+        con.execute("insert into recommendations values ('c5', 1, 'p1', 0.9, ['a'], 'ease', 'p2', 0.625)")
+        con.execute("insert into recommendations values ('c5', 2, 'p3', 0.4, ['b'], 'ease', null, null)")
+        con.execute(
+            "create table recommendations_for_new_visitors (segment_type varchar, segment varchar, rank bigint, "
+            "page_url varchar, cookies bigint, form_submissions bigint)"
+        )
+        con.execute(
+            "insert into recommendations_for_new_visitors values ('overall', 'all', 1, 'p2', 4, 9), "
+            "('overall', 'all', 2, 'p1', 3, 5), ('business_unit', 'a', 1, 'p2', 4, 9)"
+        )
+        con.execute(
+            "create table business_unit_activity_by_period (business_unit varchar, period_type varchar, "
+            "period_start date, cookies bigint, new_cookies bigint, submissions bigint, pages bigint, "
+            "top_pages varchar[])"
+        )
+        con.executemany(
+            "insert into business_unit_activity_by_period values (?, ?, ?, ?, ?, ?, ?, ['p1'])",
+            [("a", "quarter", f"2025-{m:02d}-01", m, 1, 2 * m, 1) for m in (1, 4, 7, 10)]
+            + [("a", "quarter", "2024-10-01", 99, 9, 99, 9), ("a", "month", "2025-12-01", 5, 1, 5, 1)],
+        )
         # Internal layers that must never be published.
         con.execute("create view stg_clickstream__submissions as select * from fct_page_interactions")
         con.execute("create table int_page_interactions_weighted as select * from fct_page_interactions")
@@ -428,7 +472,7 @@ def test_hit_rate_buckets_and_summaries():
         [2, "als", "hit_rate@10", 0.5],
     ]
     assert report.param_changes(runs) == ["first recorded run", "a: 1 → 2; c: None → True"]
-    from assetrec.report_figures import _buckets
+    from assetrec.report.figures import _buckets
 
     labels = _buckets(pd.Series([1, 2, 3, 4, 5, 6, 10, 11, 50, 51, 500]), [1, 2, 3, 4, 6, 11, 21, 51])
     assert labels.astype(str).tolist() == [
@@ -538,6 +582,7 @@ def test_report_renders_in_headless_chromium(tiny_report):
     assert_renders_cleanly(chromium(), tiny_report, FIGURES)
 
 
+@pytest.mark.dbt
 def test_report_on_a_real_build_via_the_published_copy(sample_warehouse, tmp_path):
     """End to end: dbt build (sample) -> publish -> report from the published copy -> Chromium."""
     binary = chromium()
@@ -557,3 +602,24 @@ def test_report_on_a_real_build_via_the_published_copy(sample_warehouse, tmp_pat
     assert f"<b>{counts.cookies:,}</b><span>cookies" in text
     chosen = query(sample_warehouse, "select chosen_model from model_runs order by started_at desc limit 1")
     assert f"<b>{chosen.chosen_model[0]}</b><span>model used" in text
+
+
+def test_offers_section_shows_the_tuned_models_the_reasons_and_the_new_visitor_offers(tiny_report):
+    section = tiny_report.read_text(encoding="utf-8").split('id="offers"')[1].split('id="data-quality"')[0]
+    assert "<strong>ease</strong>" in section  # the newest run's chosen model
+    # The newest run's validation NDCG@10 and tuned settings per model, best first.
+    tuned = [row for row in (_table_rows(section, m) for m in MODELS) if row]
+    assert [row[0][0] for row in sorted(tuned, key=lambda r: -float(r[0][1]))][0] == "ease"
+    assert _table_rows(section, "ease") == [["ease", "0.400", json.dumps({"l2": 50.0})]]
+    # One of the two offers has a reason: 50%, and it is the example shown.
+    assert "1 of 2 offers (50%)" in section
+    assert _table_rows(section, "c5") == [["c5", "p1", "p2", "0.625", "ease"]]
+    # The overall new-visitor offers in rank order, not the per-unit ones.
+    assert [r[1] for r in (_table_rows(section, "1") + _table_rows(section, "2"))] == ["p2", "p1"]
+
+
+def test_quarters_section_shows_the_latest_four_quarters(tiny_report):
+    section = tiny_report.read_text(encoding="utf-8").split('id="quarters"')[1].split('id="data-quality"')[0]
+    shown = [row[1] for row in _table_rows(section, "a")]
+    assert shown == ["2025-10-01", "2025-07-01", "2025-04-01", "2025-01-01"]  # not 2024's, not months
+    assert _table_rows(section, "a")[0] == ["a", "2025-10-01", "10", "1", "20", "1"]

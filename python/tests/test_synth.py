@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from assetrec import synth
+from assetrec.synth.output import _output_names
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "seeds" / "sample"
@@ -298,7 +299,7 @@ def test_bundled_sample_is_exactly_the_default_output(default_files):
 def test_default_output_names():
     assert synth.SAMPLE_DIR == SAMPLE
     args = (SAMPLE, "csv", None, None)
-    assert synth._output_names(*args) == (SAMPLE_SUBMISSIONS, SAMPLE_BU_MAPPING)
+    assert _output_names(*args) == (SAMPLE_SUBMISSIONS, SAMPLE_BU_MAPPING)
 
 
 def test_cli_csv(tmp_path, capsys):
@@ -345,3 +346,58 @@ def test_rejects_bad_arguments(tmp_path):
         synth.main(["--format", "xlsx", "--out", str(tmp_path)])
     with pytest.raises(ValueError):
         synth.generate(density=0.5)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The event-level export (assetrec.synth.events, `--events DIR`)
+
+SAMPLE_EVENTS = REPO / "sample_events"
+EVENT_HEADERS = {
+    "canonical": "event_id,cookie,page_url,event_timestamp,event_name,gated_asset_type",
+    "ga4": "event_date,event_timestamp,event_name,user_pseudo_id,page_location,gated_asset_type",
+    "snowplow": "event_id,domain_userid,derived_tstamp,event_name,page_url,gated_asset_type",
+    "segment": "id,anonymous_id,timestamp,event,context_page_url,gated_asset_type",
+}
+
+
+def _event_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("fmt", list(EVENT_HEADERS))
+def test_events_cli_writes_daily_files_deterministically(tmp_path, fmt):
+    for run in ("a", "b"):
+        assert synth.main(["--events", str(tmp_path / run), "--event-format", fmt, "--quiet"]) == 0
+    assert synth.main(["--events", str(tmp_path / "c"), "--event-format", fmt, "--seed", "7", "--quiet"]) == 0
+    files = _event_files(tmp_path / "a")
+    assert files == _event_files(tmp_path / "b") != _event_files(tmp_path / "c")
+    days = [name for name in files if name != "bu_mapping.csv"]
+    assert days == [f"events_2024-03-0{d}.csv" for d in range(1, 6)]
+    for name in days:
+        assert files[name].decode().split("\n")[0] == EVENT_HEADERS[fmt]
+    # the bundled sample is this default output
+    assert files == _event_files(SAMPLE_EVENTS / fmt)
+
+
+def test_events_have_views_late_and_odd_rows(tmp_path):
+    """Read back with the csv module: page views and submissions, events delivered in a later day's file,
+    an empty cookie, an unparsable timestamp and an event id written twice."""
+    synth.main(["--events", str(tmp_path), "--quiet"])
+    rows = []
+    for path in sorted(tmp_path.glob("events_*.csv")):
+        day = path.name[len("events_") : -len(".csv")]
+        rows += [(day, row) for row in csv.DictReader(path.open())]
+    names = {row["event_name"] for _, row in rows}
+    assert names == {"form_submit", "page_view"}
+    late = [r for day, r in rows if r["event_timestamp"][:10] < day and r["event_timestamp"] != "not a time"]
+    assert late
+    assert any(r["cookie"] == "" for _, r in rows)
+    assert any(r["event_timestamp"] == "not a time" for _, r in rows)
+    ids = [r["event_id"] for _, r in rows]
+    assert len(ids) - len(set(ids)) == 1
+    assert len(rows) > 150
+
+
+def test_events_rejects_bad_arguments(tmp_path):
+    with pytest.raises(SystemExit):
+        synth.main(["--events", str(tmp_path), "--days", "0", "--quiet"])

@@ -5,7 +5,7 @@ Each module exposes `main(argv: list[str]) -> int`. Figures go to BENCHMARKS.md 
 
 import importlib
 
-BENCHMARKS = ("als", "cooccurrence", "pipeline")
+BENCHMARKS = ("als", "cooccurrence", "pipeline", "tuning")
 
 
 def run(name: str, argv: list[str]) -> int:

@@ -70,7 +70,7 @@ def _child(args) -> int:
     """Fit one model on the saved matrix and write its figures as JSON."""
     from threadpoolctl import threadpool_limits
 
-    from assetrec.als_solver import weighted_loss
+    from assetrec.models.als_solver import weighted_loss
 
     saved = np.load(args.data)
     strengths = scipy.sparse.csr_matrix(
@@ -84,7 +84,7 @@ def _child(args) -> int:
         print(f"    {args.child} iteration {iteration + 1}/{args.iterations}: {elapsed:.2f}s", flush=True)
 
     if args.child == "ours":
-        from assetrec.als import AlternatingLeastSquares
+        from assetrec.models import AlternatingLeastSquares
 
         model = AlternatingLeastSquares(
             alpha=args.alpha, random_state=args.seed, num_threads=args.threads, **settings

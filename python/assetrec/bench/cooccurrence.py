@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[3]
-DBT = str(Path(sys.executable).with_name("dbt"))
+from assetrec.dbt_runner import REPO, DbtFailed, run_dbt
+
 PAGES = 20_000
 PAGES_PER_COOKIE = 20
 # The co-occurrence models in build order; page_cooccurrence is a view over the other two.
@@ -79,19 +79,11 @@ def _cpu_seconds() -> float:
 
 
 def _dbt(args: list[str], data_dir: Path, data_vars: dict) -> float:
-    env = {
-        **os.environ,
-        "ASSETREC_DB": str(data_dir / "warehouse.duckdb"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    command = [
-        DBT, *args, "--project-dir", str(REPO), "--profiles-dir", str(REPO), "--target-path",
-        str(data_dir / "target"), "--log-path", str(data_dir / "logs"), "--vars", json.dumps(data_vars),
-    ]  # fmt: skip
     began = time.perf_counter()
-    result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SystemExit(f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}")
+    try:
+        run_dbt(args, data_dir / "warehouse.duckdb", data_dir / "target", data_vars)
+    except DbtFailed as exc:
+        raise SystemExit(str(exc)) from None
     return time.perf_counter() - began
 
 

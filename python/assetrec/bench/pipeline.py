@@ -47,8 +47,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[3]
-DBT = str(Path(sys.executable).with_name("dbt"))
+from assetrec.dbt_runner import REPO, dbt_command, dbt_env, publish_command
+
 PAGES = 20_000
 PAGES_PER_COOKIE = 20
 STAGES = (
@@ -185,10 +185,6 @@ def run_timed(cmd: list[str], env: dict, log_path: Path) -> Timed:
     return Timed(seconds, usage.ru_maxrss / 1024.0, proc.returncode, sampler.samples, log_path.read_text())
 
 
-def dbt_env(db: Path) -> dict:
-    return {**os.environ, "ASSETREC_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-
-
 def ensure_data(work: Path, size: int, seed: int) -> Path:
     """Synthetic exports of about `size` interactions (generated once per size and seed)."""
     out = work / f"data_{label(size)}_seed{seed}"
@@ -233,37 +229,12 @@ def one_build(work: Path, data: Path, size: int, repeat: int, profiles_dir: Path
     }
     load_before = os.getloadavg()[0]
     build = run_timed(
-        [
-            DBT,
-            "build",
-            "--project-dir",
-            str(REPO),
-            "--profiles-dir",
-            str(profiles_dir),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(run_dir / "logs"),
-            "--vars",
-            json.dumps(variables),
-        ],
-        dbt_env(db),
-        run_dir / "dbt_build.log",
+        dbt_command(["build"], target, variables, profiles_dir), dbt_env(db), run_dir / "dbt_build.log"
     )
     if build.returncode != 0:
         raise RuntimeError(f"dbt build failed ({size} interactions):\n{build.output[-4000:]}")
     publish = run_timed(
-        [
-            sys.executable,
-            "-m",
-            "assetrec.publish",
-            "--db",
-            str(db),
-            "--out",
-            str(run_dir / "publish"),
-            "--run-results",
-            str(target / "run_results.json"),
-        ],
+        publish_command(db, run_dir / "publish", target / "run_results.json"),
         dbt_env(db),
         run_dir / "publish.log",
     )

@@ -1,0 +1,104 @@
+{#
+  Compile-time checks of a raw export (see raw_export_input). Returns the layout the reader needs:
+  {'width': number of columns, 'positions': {expected column: 1-based position},
+   'names': {expected column: name as written}, 'header': the column names as written}.
+  `optional_columns` are placed in the layout when the file has them (never an error when it has not);
+  with require_rows = false a header-only file passes (a daily event file of a quiet day).
+#}
+{% macro check_raw_export(path, var_name, columns, optional_columns=[], require_rows=true) %}
+    {{ return(adapter.dispatch('check_raw_export', 'assetrec')(path, var_name, columns, optional_columns, require_rows)) }}
+{% endmacro %}
+
+{% macro duckdb__check_raw_export(path, var_name, columns, optional_columns=[], require_rows=true) %}
+    {%- set label = "Input file " ~ path ~ " (var " ~ var_name ~ ")" -%}
+    {%- set quoted_path = assetrec.sql_string(path) -%}
+
+    {#- Exists, and is one file: glob() returns nothing (rather than failing) for a missing file, and DuckDB
+        would read every match of a pattern (`*`, `?`, `[...]`) as one export. -#}
+    {%- set files = assetrec.single_value('select count(*) from glob(' ~ quoted_path ~ ')') -%}
+    {%- if files == 0 -%}
+        {%- set hint = '' if path.startswith('/') or path[1:2] == ':' else
+            ' Relative paths are read from the directory dbt runs in.' -%}
+        {{ exceptions.raise_compiler_error(label ~ " does not exist." ~ hint) }}
+    {%- elif files > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ " matches " ~ files ~ " files (it is read as a pattern): give the path of one file.") }}
+    {%- endif -%}
+
+    {#- Not empty: read_blob's size does not read the file. -#}
+    {%- if assetrec.single_value('select count(*) from read_blob(' ~ quoted_path ~ ') where size = 0') > 0 -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ " is empty (0 bytes). Expected a header line with the columns "
+            ~ columns | join(', ') ~ ", then one line per row.") }}
+    {%- endif -%}
+
+    {#- The header: column names as written. -#}
+    {%- if assetrec.is_parquet_path(path) -%}
+        {%- set header = run_query('select * from read_parquet(' ~ quoted_path ~ ') limit 0').column_names -%}
+    {%- else -%}
+        {%- set header = assetrec.csv_header(path, var_name) -%}
+    {%- endif -%}
+
+    {#- Every expected column exactly once, matched without regard to case or surrounding spaces. -#}
+    {%- set positions = {} -%}
+    {%- set names = {} -%}
+    {%- set duplicated = [] -%}
+    {%- for name in header -%}
+        {%- set key = name | trim | lower -%}
+        {%- if key in positions and (key in columns or key in optional_columns) and key not in duplicated -%}
+            {%- do duplicated.append(key) -%}
+        {%- elif key not in positions -%}
+            {%- do positions.update({key: loop.index}) -%}
+            {%- do names.update({key: name}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set missing = [] -%}
+    {%- for column in columns if column not in positions -%}
+        {%- do missing.append(column) -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {#- A name holding a line break: a double quote that is never closed swallowed the lines below it
+            (DuckDB then reads the whole file as the header, without an error). Shown on one line, cut. -#}
+        {%- set shown = [] -%}
+        {%- for name in header -%}
+            {%- set text = name | replace('\r', ' ') | replace('\n', ' ') -%}
+            {%- do shown.append(text[:80] ~ ('...' if text | length > 80 else '')) -%}
+        {%- endfor -%}
+        {%- if '\n' in header | join('') | replace('\r', '\n') -%}
+            {%- set hint = " A column name spans several lines: is a double quote on the first line never closed?" -%}
+        {%- elif header | length == 1 -%}
+            {%- set hint = " Is it comma-separated, with the column names on its first line?" -%}
+        {%- else -%}
+            {%- set hint = "" -%}
+        {%- endif -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ " is missing column(s): " ~ missing | join(', ')
+            ~ ". Expected: " ~ columns | join(', ') ~ "; found: "
+            ~ (shown | join(', ') if header | join('') | trim else "no column names on the first line")
+            ~ "." ~ hint) }}
+    {%- endif -%}
+    {%- if duplicated -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ " has the column(s) " ~ duplicated | join(', ') ~ " more than once; found: "
+            ~ header | join(', ') ~ ". Keep one of each.") }}
+    {%- endif -%}
+
+    {%- set layout = {'width': header | length, 'positions': {}, 'names': {}, 'header': header} -%}
+    {%- for column in columns + optional_columns if column in positions -%}
+        {%- do layout.positions.update({column: positions[column]}) -%}
+        {%- do layout.names.update({column: names[column]}) -%}
+    {%- endfor -%}
+
+    {#- Well-formed and not header-only: one scan of the whole file, malformed lines recorded, not raised. -#}
+    {%- if assetrec.is_parquet_path(path) -%}
+        {%- set data_rows = assetrec.single_value(
+            'select count(*) from (select 1 from read_parquet(' ~ quoted_path ~ ') limit 1) as probe') -%}
+    {%- else -%}
+        {%- set data_rows = assetrec.check_csv_records(path, var_name, label, layout.width) -%}
+    {%- endif -%}
+    {%- if data_rows == 0 and require_rows -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ " has no data rows (only a header). Check the export; an empty export cannot be built.") }}
+    {%- endif -%}
+    {{ return(layout) }}
+{% endmacro %}

@@ -1,0 +1,7 @@
+{# The expression reading expected column `column`: by name as written (Parquet) or by position (CSV). #}
+{% macro raw_export_column(path, layout, column) %}
+    {%- if assetrec.is_parquet_path(path) -%}
+        {{ return(adapter.quote(layout.get('names', {}).get(column, column))) }}
+    {%- endif -%}
+    {{ return('column_' ~ layout.positions[column]) }}
+{% endmacro %}

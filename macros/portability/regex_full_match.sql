@@ -1,0 +1,10 @@
+{# True when the whole of `expression` matches the regular expression `pattern`. #}
+{% macro regex_full_match(expression, pattern) %}
+    {{ return(adapter.dispatch('regex_full_match', 'assetrec')(expression, pattern)) }}
+{% endmacro %}
+{% macro default__regex_full_match(expression, pattern) -%}
+    regexp_full_match({{ expression }}, '{{ pattern }}')
+{%- endmacro %}
+{% macro spark__regex_full_match(expression, pattern) -%}
+    ({{ expression }} rlike '^(?:{{ pattern }})$')
+{%- endmacro %}

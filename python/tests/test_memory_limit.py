@@ -1,0 +1,67 @@
+"""Bounded memory: the build and publish honour ASSETREC_MEMORY_LIMIT (DuckDB spills instead of failing)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import duckdb
+import pytest
+from assetrec import resources
+from assetrec.dbt_runner import publish_command
+from conftest import REPO, run_dbt
+
+SCALED_SAMPLE = {"cookies": 20_000, "pages": 400, "density": 10.0}  # about 200k interactions
+
+
+def test_profile_and_publish_read_the_same_variables_with_the_same_defaults():
+    profile = (REPO / "profiles.yml").read_text()
+    for var, default in (
+        (resources.MEMORY_LIMIT_VAR, resources.DEFAULT_MEMORY_LIMIT),
+        (resources.TEMP_DIR_VAR, resources.DEFAULT_TEMP_DIR),
+    ):
+        assert re.search(rf"env_var\('{var}', '{re.escape(default)}'\)", profile), var
+
+
+def test_publish_connections_take_the_limit(monkeypatch, tmp_path):
+    monkeypatch.setenv(resources.MEMORY_LIMIT_VAR, "512MB")
+    monkeypatch.setenv(resources.TEMP_DIR_VAR, str(tmp_path / "spill"))
+    with duckdb.connect(config=resources.duckdb_config()) as con:
+        limit, folder = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+    assert limit in ("488.2 MiB", "512.0 MB") and folder == str(tmp_path / "spill")
+
+
+@pytest.mark.dbt
+def test_a_scaled_up_sample_builds_and_publishes_under_one_gigabyte(monkeypatch, tmp_path):
+    data = tmp_path / "data"
+    subprocess.run(
+        [sys.executable, "-m", "assetrec.synth", "--out", str(data), "--quiet"]
+        + [f"--{k}={v}" for k, v in SCALED_SAMPLE.items()],
+        check=True,
+        cwd=REPO,
+    )
+    monkeypatch.setenv(resources.MEMORY_LIMIT_VAR, "1GB")
+    monkeypatch.setenv(resources.TEMP_DIR_VAR, str(tmp_path / "spill"))
+    db, target = tmp_path / "warehouse.duckdb", tmp_path / "target"
+    variables = {
+        "submissions_path": str(data / "submissions.csv"),
+        "bu_mapping_path": str(data / "bu_mapping.csv"),
+        "tuning_budget_seconds": 0,
+    }
+    run_dbt(["build"], db, target, variables)
+    shown = run_dbt(["show", "--inline", "select current_setting('memory_limit') as limit_now"], db, target)
+    assert "953.6 MiB" in shown.stdout or "1.0 GB" in shown.stdout, shown.stdout[-2000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        interactions = con.execute("select count(*) from fct_page_interactions").fetchone()[0]
+        cookies = con.execute("select count(distinct cookie) from recommendations").fetchone()[0]
+    assert interactions > 150_000 and cookies > 15_000
+    published = subprocess.run(
+        publish_command(db, tmp_path / "publish", target / "run_results.json"),
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert published.returncode == 0, published.stderr[-2000:]

@@ -1,0 +1,52 @@
+"""The shared top-N ranking against full sorts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from assetrec.topn import topn_dense
+from conftest import brute_rank
+
+
+@pytest.mark.parametrize("n_items", [25, 200])
+def test_topn_dense_matches_full_sort_with_heavy_ties(n_items):
+    rng = np.random.default_rng(12)
+    scores = rng.integers(0, 3, size=(40, n_items)).astype(float)
+    scores[rng.random((40, n_items)) < 0.3] = -np.inf
+    scores[0] = -np.inf  # a row without candidates
+    scores[1, 5:] = -np.inf  # a row with 5 candidates at most
+    for n in (1, 5, 25, 30):
+        ids, top = topn_dense(scores, n)
+        for r in range(40):
+            exp_ids, exp_scores = brute_rank({j: s for j, s in enumerate(scores[r]) if s > -np.inf}, set(), n)
+            assert ids[r].tolist() == exp_ids
+            assert top[r].tolist() == exp_scores
+    with pytest.raises(ValueError, match="NaN"):
+        topn_dense(np.array([[np.nan, 1.0]]), 1)
+
+
+def test_topn_dense_massive_ties_fall_back_to_exact_selection():
+    # 10 rows of 5000 zeros (one row with a single positive score): the lower bound keeps every entry.
+    scores = np.zeros((10, 5000))
+    scores[3, 4321] = 1.0
+    ids, top = topn_dense(scores, 3)
+    assert ids.tolist() == [[0, 1, 2]] * 3 + [[4321, 0, 1]] + [[0, 1, 2]] * 6
+    assert top[3].tolist() == [1.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_topn_dense_float32_ranks_like_a_full_sort(dtype):
+    rng = np.random.default_rng(3)
+    scores = rng.integers(0, 6, size=(40, 300)).astype(dtype)  # many ties
+    scores[5] = -np.inf
+    scores[6, 10:] = -np.inf
+    scores[7] = rng.permutation(300)  # no ties: ranked through the bound, beside rows that fall back
+    ids, top = topn_dense(scores, 7)
+    for row in range(scores.shape[0]):
+        finite = np.flatnonzero(np.isfinite(scores[row]))
+        expected = finite[np.lexsort((finite, -scores[row, finite]))][:7]
+        got = ids[row][ids[row] >= 0]
+        assert got.tolist() == expected.tolist()
+        np.testing.assert_array_equal(top[row, : len(got)], scores[row, expected].astype(np.float64))
+    with pytest.raises(ValueError, match="NaN"):
+        topn_dense(np.array([[1.0, np.nan, 0.0]], dtype=dtype), 1)
