@@ -9,10 +9,10 @@ orders of magnitude between exports), so each build searches them on its own dat
 * each family's search runs coarse to fine in a fixed order (the settings from the dbt vars first), one
   dimension at a time from the best point so far; the input transform (binary, log1p, strength) is one of
   the dimensions of every model whose scores depend on the values;
-* the whole search is bounded by var('tuning_budget_seconds'), shared among the families still to tune;
-  a family's first point (the vars' settings) is always scored. The search is deterministic for a seed
-  whenever the budget is not reached (on small data it never is); when it is, the log says which points
-  were skipped;
+* the whole search is bounded by var('tuning_budget_seconds'), shared among the families still to tune,
+  in seconds *planned* from the data's shape (:mod:`assetrec.tuning_cost`), not read from the clock: the
+  same data and seed give the same search, choice and recommendations under any load. A family's first
+  point (the vars' settings) is always scored; when a family's share is spent, the log says so;
 * a blend of the two best families (score weights chosen on validation) is scored last, if the budget is
   not spent (it is then absent from model_evaluation).
 
@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -38,6 +37,7 @@ from assetrec.models.blend import Blend
 from assetrec.models.cooccurrence import SIMILARITIES
 from assetrec.splits import last_events, leave_one_out
 from assetrec.transforms import TRANSFORMS
+from assetrec.tuning_cost import Shape, point_seconds
 
 __all__ = ["SEARCHES", "Tuned", "ranked", "search_points", "tune", "validation_folds"]
 
@@ -177,18 +177,17 @@ def tune(
     training part). ``wrap`` adapts an unfitted model (the candidate pages); with ``budget_seconds`` 0 only
     the vars' settings are scored; ``times`` (of the training cells) makes the validation split by time."""
     folds = validation_folds(train, seed, times)
-    deadline = time.perf_counter() + budget_seconds
+    shapes = [Shape.of(t, v, max_eval_users, settings.ease_max_pages) for t, v in folds]
     singles = [spec.name for spec in registry.MODELS if spec.kind != "blend"]
     tuned: dict[str, Tuned] = {}
+    spent = 0.0  # planned seconds (assetrec.tuning_cost), never the clock: the same data, the same search
     for position, name in enumerate(singles):
-        share_ends = time.perf_counter() + max(0.0, deadline - time.perf_counter()) / (
-            len(singles) - position
-        )
+        share = max(0.0, budget_seconds - spent) / (len(singles) - position)
 
         def score(params, name=name):
             return _score(lambda: wrap(registry.make(name, settings, params)), folds, max_eval_users, seed)
 
-        best, best_score, scored, skipped = None, -np.inf, 0, 0
+        best, best_score, scored, family_spent, skipped = None, -np.inf, 0, 0.0, False
         start = registry.defaults(name, settings)
         search = (
             search_points(name, start, score)
@@ -197,26 +196,29 @@ def tune(
         )
         for point, value in search:
             scored += 1
+            family_spent += point_seconds(name, point, shapes)
             if best is None or value > best_score:
                 best, best_score = point, value
-            if time.perf_counter() > share_ends:
-                skipped = 1  # at least one point not scored
+            if family_spent >= share:
+                skipped = True  # the family's share is spent: the rest of its search is not scored
                 break
+        spent += family_spent
         tuned[name] = Tuned(best, best_score if np.isfinite(best_score) else float("nan"))
         log.info(
-            "tuning %s: %d points scored%s, validation NDCG@10 %.4f with %s",
+            "tuning %s: %d points scored (%.1f s planned)%s, validation NDCG@10 %.4f with %s",
             name,
             scored,
-            " (budget reached: the rest skipped)" if skipped else "",
+            family_spent,
+            " (share of the budget spent: the rest skipped)" if skipped else "",
             best_score,
             tuned[name].params_json(),
         )
     for name in (spec.name for spec in registry.MODELS if spec.kind == "blend"):
         # The blend costs two more fits per fold: it is tried only while the budget lasts (never with 0).
-        if time.perf_counter() < deadline:
+        if spent < budget_seconds:
             tuned[name] = _tune_blend(name, tuned, settings, wrap, folds, max_eval_users, seed)
         else:
-            log.info("tuning %s: not tried (budget reached)", name)
+            log.info("tuning %s: not tried (budget spent)", name)
     return tuned
 
 

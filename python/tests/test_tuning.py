@@ -115,3 +115,38 @@ def test_data_without_a_cookie_to_validate_on_keeps_the_vars():
         assert np.isnan(result.validation_ndcg)
         if name != "blend":
             assert result.params == registry.defaults(name, FAST)
+
+
+def test_the_budget_is_spent_in_planned_seconds_not_read_from_the_clock(monkeypatch):
+    """A busy machine (here: a clock that jumps an hour at every reading) changes nothing: the same data and
+    seed give the same search and choice, so concurrent builds write the same recommendations."""
+    train = random_user_items(n_users=90, n_items=18, density=0.2, seed=8)
+    reference = tuning.tune(train, FAST, _identity, budget_seconds=5, seed=1)
+    ticks = iter(range(0, 10**9, 3600))
+    monkeypatch.setattr("time.perf_counter", lambda: float(next(ticks)))
+    monkeypatch.setattr("time.monotonic", lambda: float(next(ticks)))
+    busy = tuning.tune(train, FAST, _identity, budget_seconds=5, seed=1)
+    assert {n: t.params for n, t in busy.items()} == {n: t.params for n, t in reference.items()}
+
+
+def test_each_family_scores_points_until_its_share_of_the_planned_budget_is_spent(monkeypatch):
+    """Every point planned at 1 s and a 16 s budget, shared among the families still to tune (hand-worked):
+    most_popular 16/8 = 2 but has 1 point; cooccurrence 15/7 = 2.14: 3 points; rp3beta 12/6: 2;
+    als_prototype 10/5 (1 point): 1; als 9/4 = 2.25: 3; ease 6/3: 2; edlae 4/2: 2; dlae 2/1: 2. The 16 s
+    are then spent: no blend."""
+    monkeypatch.setattr(tuning, "point_seconds", lambda name, params, shapes: 1.0)
+    scored = []
+    real_make = registry.make
+
+    def counting(name, settings, params):
+        scored.append(name)
+        return real_make(name, settings, params)
+
+    monkeypatch.setattr(registry, "make", counting)
+    train = random_user_items(n_users=70, n_items=15, density=0.2, seed=9)
+    tuned = tuning.tune(train, FAST, _identity, budget_seconds=16, seed=1)
+    folds = len(tuning.validation_folds(train, seed=1))
+    expected = {"most_popular": 1, "cooccurrence": 3, "rp3beta": 2, "als_prototype": 1, "als": 3}
+    expected |= {"ease": 2, "edlae": 2, "dlae": 2}
+    assert {name: scored.count(name) for name in expected} == {n: c * folds for n, c in expected.items()}
+    assert "blend" not in tuned
