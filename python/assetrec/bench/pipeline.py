@@ -10,13 +10,13 @@ clusters from `assetrec.synth`), generates the synthetic exports once, then for 
 Reported per build: wall time of `dbt build` and of publish, peak memory, and the time of each stage, from
 dbt's `run_results.json` (per-node `execution_time`) with nodes mapped to stages:
 
-    read and clean   seeds, base_/stg_ staging models, rejected_* quarantine tables
+    read and clean   seeds, models/staging/ (base_/stg_ models, rejected_* quarantine tables, event summaries)
     aggregates       int_cookie_business_units, int_page_interactions_weighted, fct_/dim_/bridge_ marts,
                      *_activity
-    co-occurrence    models/similarity/ (pairs, page_cooccurrence, similar pages, business-unit similarity)
+    co-occurrence    models/similarity/ (pairs, page_cooccurrence, similar pages)
     ALS fit          int_als_factors (the fit), als_*_factors, similar_pages
     evaluation       model_evaluation, model_runs, int_build_run
-    recommendations  recommendations and the hit rates computed from them (models/reporting/)
+    recommendations  recommendations, next_pages, recommendations_for_new_visitors, models/reporting/
     publish          `python -m assetrec.publish` (not a dbt node)
 
 A data or unit test counts in the stage of the model it tests (singular tests: of the latest stage they
@@ -79,13 +79,13 @@ def model_stage(name: str, path: str) -> str:
     folder = Path(path).parts[0] if path else ""
     if folder == "similarity":
         return "co-occurrence"
-    if folder == "reporting" or name == "recommendations":
+    if folder == "reporting" or name in ("recommendations", "next_pages", "recommendations_for_new_visitors"):
         return "recommendations"
     if name in ("int_als_factors", "als_page_factors", "als_cookie_factors", "similar_pages"):
         return "ALS fit"
     if name in ("model_evaluation", "model_runs", "int_build_run"):
         return "evaluation"
-    if name.startswith(("base_", "stg_", "rejected_")) or path.endswith(".csv"):
+    if folder == "staging" or name.startswith(("base_", "stg_", "rejected_")) or path.endswith(".csv"):
         return "read and clean"
     return "aggregates"
 
@@ -242,19 +242,7 @@ def one_build(work: Path, data: Path, size: int, repeat: int, profiles_dir: Path
         raise RuntimeError(f"publish failed ({size} interactions):\n{publish.output[-4000:]}")
     load_after = os.getloadavg()[0]
 
-    results = json.loads((target / "run_results.json").read_text())["results"]
-    stages = node_stages(json.loads((target / "manifest.json").read_text()))
-    seconds = dict.fromkeys(STAGES, 0.0)
-    peaks = dict.fromkeys(STAGES, 0.0)
-    nodes: dict[str, float] = {}
-    for result in results:
-        stage = stages.get(result["unique_id"], "aggregates")
-        seconds[stage] += result["execution_time"]
-        nodes[result["unique_id"]] = result["execution_time"]
-        window = _window(result)
-        if window:
-            in_window = [mb for t, mb in build.samples if window[0] <= t <= window[1]]
-            peaks[stage] = max([peaks[stage], *in_window])
+    seconds, peaks, nodes = stage_figures(target, build)
     seconds["publish"] = publish.seconds
     peaks["publish"] = publish.peak_mb
     with duckdb_readonly(db) as con:
@@ -284,6 +272,25 @@ def one_build(work: Path, data: Path, size: int, repeat: int, profiles_dir: Path
         "load_before": round(load_before, 2),
         "load_after": round(load_after, 2),
     }
+
+
+def stage_figures(target: Path, build: Timed) -> tuple[dict, dict, dict]:
+    """(seconds per stage, sampled peak MB per stage, seconds per node) of the dbt run that wrote
+    `target`'s run_results.json and manifest.json."""
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    stages = node_stages(json.loads((target / "manifest.json").read_text()))
+    seconds = dict.fromkeys(STAGES, 0.0)
+    peaks = dict.fromkeys(STAGES, 0.0)
+    nodes: dict[str, float] = {}
+    for result in results:
+        stage = stages.get(result["unique_id"], "aggregates")
+        seconds[stage] += result["execution_time"]
+        nodes[result["unique_id"]] = result["execution_time"]
+        window = _window(result)
+        if window:
+            in_window = [mb for t, mb in build.samples if window[0] <= t <= window[1]]
+            peaks[stage] = max([peaks[stage], *in_window])
+    return seconds, peaks, nodes
 
 
 def _window(result: dict) -> tuple[float, float] | None:
