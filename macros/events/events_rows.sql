@@ -5,8 +5,8 @@
   of var('event_format') and var('event_columns'). Each file is checked at compile time like the
   aggregated export (check_raw_export: missing, empty, a missing or repeated column, malformed CSV), and
   read on its own, so daily files may order their columns differently; a header-only file is a day without
-  events. Then the events as a whole: no data rows at all, integer timestamps without a unit, or no
-  submission event at all stop the build with a plain message. Without events_path: no rows.
+  events. The events as a whole are checked where they are read (check_event_rows, by
+  stg_events__events_validated). Without events_path: no rows.
   GA4 Parquet exports without a flat page_location column take the page from the nested event_params
   list (the entry whose key is page_location, value.string_value).
 #}
@@ -17,7 +17,7 @@
     {%- if path is none or not execute -%}
         {{ return(assetrec.no_event_rows()) }}
     {%- endif -%}
-    {%- set label = "Input file(s) " ~ path ~ " (var events_path)" -%}
+    {%- set label = assetrec.events_label(path) -%}
     {%- set mapping = assetrec.event_columns_mapping() -%}
     {%- set files = run_query('select file from glob(' ~ assetrec.sql_string(path) ~ ') order by file')
         .columns[0].values() -%}
@@ -71,9 +71,7 @@
         {%- endset -%}
         {%- do selects.append(select) -%}
     {%- endfor -%}
-    {%- set rows = selects | join('\n    union all\n') -%}
-    {%- do assetrec.check_event_rows(rows, label) -%}
-    {{ return(rows) }}
+    {{ return(selects | join('\n    union all\n')) }}
 {% endmacro %}
 
 {# No event rows, in base_events__events' columns (when the aggregated export or the sample is the input). #}
@@ -86,18 +84,25 @@
         ~ ', cast(null as bigint) as source_row_number where false') }}
 {% endmacro %}
 
+{# How messages name the event input. #}
+{% macro events_label(path) %}
+    {{ return("Input file(s) " ~ path ~ " (var events_path)") }}
+{% endmacro %}
+
 {#
-  Checks of the events as a whole (compile time, one scan): at least one data row, a unit for integer
-  timestamps, at least one submission event (else the event names found are listed).
+  Checks of the events as a whole (compile time, one scan of `rows`, the rows a build reads): at least one
+  data row, a unit for integer timestamps, at least one submission event (else the event names found are
+  listed). An incremental build reads only new files: `kept_rows` and `kept_submissions` count the rows
+  and submission events it keeps from earlier builds, which count towards the first and last check.
 #}
-{% macro check_event_rows(rows, label) %}
+{% macro check_event_rows(rows, label, kept_rows=0, kept_submissions=0) %}
     {%- set name = assetrec.trim_whitespace('event_name') -%}
     {%- set probe = run_query(
         'select count(*) as n, count(*) filter (where ' ~ assetrec.is_submission_event(name) ~ ') as submissions,'
         ~ " min(" ~ assetrec.trim_whitespace('event_timestamp') ~ ") filter (where "
         ~ assetrec.is_integer_text(assetrec.trim_whitespace('event_timestamp')) ~ ") as integer_example"
         ~ ' from (' ~ rows ~ ') as events').rows[0] -%}
-    {%- if probe[0] == 0 -%}
+    {%- if probe[0] + kept_rows == 0 -%}
         {{ exceptions.raise_compiler_error(
             label ~ " have no data rows (only headers). Check the export; an empty export cannot be built.") }}
     {%- endif -%}
@@ -107,7 +112,7 @@
             ~ assetrec.event_columns_mapping().columns.event_timestamp ~ ": set var event_timestamp_unit to s, ms"
             ~ " or us (seconds, milliseconds or microseconds since 1970-01-01 UTC).") }}
     {%- endif -%}
-    {%- if probe[1] == 0 -%}
+    {%- if probe[1] + kept_submissions == 0 -%}
         {%- set found = [] -%}
         {%- for row in run_query(
             'select coalesce(' ~ name ~ ", '(none)') as event_name, count(*) as events from (" ~ rows ~ ') as events'
@@ -115,8 +120,25 @@
             {%- do found.append(row[0] ~ ' (' ~ row[1] ~ ')') -%}
         {%- endfor -%}
         {{ exceptions.raise_compiler_error(
-            label ~ " hold no submission event: " ~ probe[0] ~ " events, none named "
+            label ~ " hold no submission event: " ~ (probe[0] + kept_rows) ~ " events, none named "
             ~ assetrec.submission_event_names() | join(', ') ~ " (var submission_events). Event names found: "
             ~ found | join(', ') ~ ".") }}
     {%- endif -%}
+{% endmacro %}
+
+{#
+  check_event_rows on the rows a build of stg_events__events_validated reads (`base` where `reload`, see
+  events_reload_condition), counting the rows an incremental build keeps. Nothing without events_path.
+#}
+{% macro check_events_read(base, reload) %}
+    {%- if not execute or assetrec.events_path() is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set kept = [0, 0] -%}
+    {%- if is_incremental() -%}
+        {%- set kept = run_query('select count(*), count(*) filter (where not is_ignored) from ' ~ this
+            ~ ' where not (' ~ reload ~ ')').rows[0] -%}
+    {%- endif -%}
+    {%- do assetrec.check_event_rows('select * from ' ~ base ~ ' where ' ~ reload,
+        assetrec.events_label(assetrec.events_path()), kept[0], kept[1]) -%}
 {% endmacro %}

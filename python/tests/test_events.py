@@ -324,6 +324,88 @@ def test_an_event_later_than_the_window_needs_a_full_refresh(tmp_path):
     assert sorted(rows(db, "select cookie from fct_submission_events")["cookie"]) == ["c1", "c2", "c3"]
 
 
+def test_staging_reloads_only_new_or_changed_files_and_equals_a_full_refresh(tmp_path):
+    """The staging table is incremental by file. Each step changes the inbox as users' exports do (a new day
+    repeating an earlier event id, a header-only day, a backfilled older file, a rewritten file, a removed
+    file); after each incremental build the staging, quarantine and event tables equal a full refresh of
+    the same files, and the compiled model reads only the files from the first new or changed one on."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    header = "event_id,cookie,page_url,event_timestamp,event_name\n"
+
+    def write(name: str, *lines: str) -> None:
+        (inbox / name).write_text(header + "".join(line + "\n" for line in lines))
+
+    variables = {"events_path": str(inbox / "events_*.csv"), "submission_events": ["form_submit"]}
+    select = ["+fct_submission_events", "+rejected_events", "+ignored_events_summary"]
+    tables = {
+        "stg_events__events_validated": "source_file, source_row_number",
+        "rejected_events": "source_file, source_row_number",
+        "ignored_events_summary": "event_name",
+        "fct_submission_events": "source_file, cookie, page_url, event_timestamp",
+    }
+
+    def reload_condition() -> str:
+        path = next((tmp_path / "inc" / "target" / "compiled").rglob("stg_events__events_validated.sql"))
+        sql = path.read_text()
+        return sql[sql.index("from (select * from") :].split(") as base_events")[0]
+
+    steps = [
+        (
+            "events_2024-03-01.csv",
+            ["e1,c1,p1,2024-03-01T10:00:00Z,form_submit", "e2,c1,p2,2024-03-01T11:00:00Z,page_view"],
+        ),
+        (
+            "events_2024-03-02.csv",
+            ["e3,c2,p1,2024-03-02T10:00:00Z,form_submit", "e1,c1,p1,2024-03-01T10:00:00Z,form_submit"],
+        ),
+        ("events_2024-03-03.csv", []),  # a day without events
+        (
+            "events_2024-02-29.csv",
+            ["e3,c9,p9,2024-02-29T09:00:00Z,form_submit"],
+        ),  # backfill: now e3's first copy
+        (
+            "events_2024-03-02.csv",
+            [
+                "e3,c2,p1,2024-03-02T10:00:00Z,form_submit",
+                "e1,c1,p1,2024-03-01T10:00:00Z,form_submit",
+                "e4,c3,p2,2024-03-02T12:00:00Z,form_submit",
+            ],
+        ),  # rewritten with one more event
+        ("events_2024-02-29.csv", None),  # removed again
+    ]
+    expected_reads = [None, "2024-03-02", "false", "2024-02-29", "2024-03-02", "2024-02-29"]
+    for step, ((name, lines), reads) in enumerate(zip(steps, expected_reads, strict=True)):
+        if lines is None:
+            (inbox / name).unlink()
+        else:
+            write(name, *lines)
+        incremental = build(tmp_path / "inc", variables, select=select)
+        condition = reload_condition()
+        if reads is None:
+            assert "where true" in condition, condition
+        elif reads == "false":
+            assert "where false" in condition, condition
+        else:
+            assert f"events_{reads}.csv'" in condition and "source_file >=" in condition, (step, condition)
+        refresh = build(tmp_path / f"refresh{step}", variables, select=select, extra=["--full-refresh"])
+        for table, order in tables.items():
+            pd.testing.assert_frame_equal(
+                rows(incremental, f"select * from {table} order by {order}"),
+                rows(refresh, f"select * from {table} order by {order}"),
+                obj=f"{table} after step {step}",
+            )
+    # Hand-checked end state: e1's second copy and e3's second copy are duplicates; e2 is ignored.
+    assert sorted(rows(incremental, "select cookie from fct_submission_events")["cookie"]) == [
+        "c1",
+        "c2",
+        "c3",
+    ]
+    assert rows(incremental, "select reject_reason from rejected_events")["reject_reason"].tolist() == [
+        "duplicate_event_id"
+    ]
+
+
 # ---------------------------------------------------------------------------------------------------
 # Time decay and periods on the hand-worked case
 

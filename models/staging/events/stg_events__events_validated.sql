@@ -1,10 +1,20 @@
 -- Every raw event row, cleaned and typed, with whether it is a submission event (ignored otherwise) and the
--- first rule it breaks (null when it is usable). A table, so the files are read once.
-{{ config(materialized='table') }}
+-- first rule it breaks (null when it is usable). Incremental by file, so a daily build reads only the new
+-- day's file: it deletes and reloads the files from the first new or changed one on (macros/events/
+-- events_reload.sql) and keeps the rest; `--full-refresh` reads every file again.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ assetrec.events_reload_delete(ref('base_events__events')) }}"
+) }}
 {%- set raw_columns = assetrec.event_canonical_columns() %}
+{%- set reload = assetrec.events_reload_condition(ref('base_events__events')) %}
 
 with trimmed as (
-    {{ assetrec.trimmed_raw_rows(ref('base_events__events'), raw_columns) }}
+    {{ assetrec.trimmed_raw_rows(
+        '(select * from ' ~ ref('base_events__events') ~ ' where ' ~ reload ~ ') as base_events', raw_columns
+    ) }}
 ),
 
 typed as (
@@ -35,30 +45,47 @@ checked as (
     from typed
 ),
 
--- A repeat of an earlier usable event: the same event_id, or, without an id, the same cookie, page, instant
--- and name (a GA4 export, without ids, re-delivering an event in a later file).
+-- A repeat of an earlier usable event (macro event_key): in these files, or in an earlier file kept from an
+-- earlier build.
 deduplicated as (
     select
         *,
-        {{ assetrec.reject_reason_with_repeats(
-            'row_reject_reason',
-            ['is_ignored', 'event_key'],
-            'duplicate_event_id',
-            order_by='source_file, source_row_number'
-        ) }} as reject_reason
+        case
+            when row_reject_reason is null and not is_ignored and {{ assetrec.events_seen_before('event_key') }}
+                then 'duplicate_event_id'
+            else {{ assetrec.reject_reason_with_repeats(
+                'row_reject_reason',
+                ['is_ignored', 'event_key'],
+                'duplicate_event_id',
+                order_by='source_file, source_row_number'
+            ) }}
+        end as reject_reason
     from (
         select
             *,
-            coalesce(
-                'id:' || event_id,
-                concat_ws(chr(0), 'event', cookie, page_url, cast(epoch_us(event_timestamp) as varchar), event_name)
-            ) as event_key
+            {{ assetrec.event_key('event_id', 'cookie', 'page_url', 'event_timestamp', 'event_name') }} as event_key
         from checked
     ) as keyed
+),
+
+-- Which version of each file the rows come from (what the next incremental build compares).
+file_versions as (
+    {{ assetrec.event_file_versions() }}
+),
+
+versioned as (
+    select
+        deduplicated.*,
+        file_versions.source_file_size,
+        file_versions.source_file_modified
+    from deduplicated
+    left join file_versions on deduplicated.source_file = file_versions.source_file
 )
 
 select
     {{ assetrec.raw_row_columns(raw_columns) }},
+    source_file_size,
+    source_file_modified,
     cookie,
     page_url,
     event_timestamp,
@@ -71,4 +98,4 @@ select
         when reject_reason = 'duplicate_event_id' and event_id is null then 'duplicate_event'
         else reject_reason
     end as reject_reason
-from deduplicated
+from versioned
