@@ -252,7 +252,7 @@ def _copy(
     One connection reads the build marker and the tables, so no build can come in between. Returns the
     row count per table and the source run. The file is checkpointed when detached: no WAL is left.
     """
-    with duckdb.connect(config=duckdb_config()) as con:
+    with duckdb.connect(config=duckdb_config(tmp_db)) as con:
         con.execute(f"attach {_sql_string(str(db.resolve()))} as src (read_only)")
         if run is not None:
             check_build_marker(con, run, db)
@@ -368,7 +368,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
 
 def _verify(tmp_db: Path, snapshot: Path, counts: dict[str, int]) -> None:
     """Re-open what was written (a fresh read-only view) and compare row counts with the source."""
-    with duckdb.connect(config=duckdb_config()) as con:
+    with duckdb.connect(config=duckdb_config(tmp_db)) as con:
         con.execute(f"attach {_sql_string(str(tmp_db))} as check_db (read_only)")
         for table, rows in counts.items():
             in_db = _count(con, f"check_db.main.{_quote(table)}")

@@ -17,11 +17,28 @@ SCALED_SAMPLE = {"cookies": 20_000, "pages": 400, "density": 10.0}  # about 200k
 
 def test_profile_and_publish_read_the_same_variables_with_the_same_defaults():
     profile = (REPO / "profiles.yml").read_text()
-    for var, default in (
-        (resources.MEMORY_LIMIT_VAR, resources.DEFAULT_MEMORY_LIMIT),
-        (resources.TEMP_DIR_VAR, resources.DEFAULT_TEMP_DIR),
-    ):
-        assert re.search(rf"env_var\('{var}', '{re.escape(default)}'\)", profile), var
+    limit = resources.MEMORY_LIMIT_VAR, resources.DEFAULT_MEMORY_LIMIT
+    assert re.search(rf"env_var\('{limit[0]}', '{re.escape(limit[1])}'\)", profile)
+    # The spill folder's default: the database path + ".tmp", for the build (ASSETREC_DB) as for publish.
+    assert (
+        f"env_var('{resources.TEMP_DIR_VAR}', env_var('ASSETREC_DB', 'warehouse.duckdb') ~ '.tmp')" in profile
+    )
+    assert resources.duckdb_config("x/w.duckdb")["temp_directory"] == "x/w.duckdb.tmp"
+
+
+@pytest.mark.dbt
+def test_the_build_spills_beside_its_database_by_default(monkeypatch, tmp_path):
+    """DuckDB creates only the last folder of a spill path: the default must live in a folder that exists
+    wherever dbt runs (a fixed `target/...` failed from a checkout without target/)."""
+    monkeypatch.delenv(resources.TEMP_DIR_VAR, raising=False)
+    db = tmp_path / "nested" / "warehouse.duckdb"
+    db.parent.mkdir()
+    shown = run_dbt(
+        ["show", "--inline", "select current_setting('temp_directory') as spill", "--output", "json"],
+        db,
+        tmp_path / "target",
+    )
+    assert f"{db}.tmp" in shown.stdout, shown.stdout[-2000:]
 
 
 def test_publish_connections_take_the_limit(monkeypatch, tmp_path):
