@@ -44,7 +44,7 @@ def test_the_build_spills_beside_its_database_by_default(monkeypatch, tmp_path):
 def test_publish_connections_take_the_limit(monkeypatch, tmp_path):
     monkeypatch.setenv(resources.MEMORY_LIMIT_VAR, "512MB")
     monkeypatch.setenv(resources.TEMP_DIR_VAR, str(tmp_path / "spill"))
-    with duckdb.connect(config=resources.duckdb_config()) as con:
+    with duckdb.connect(config=resources.duckdb_config(tmp_path / "w.duckdb")) as con:
         limit, folder = con.execute(
             "select current_setting('memory_limit'), current_setting('temp_directory')"
         ).fetchone()
