@@ -12,7 +12,7 @@ WAREHOUSE := $(or $(ASSETREC_DB),warehouse.duckdb)
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run publish report browser test test-fast lint format clean
+.PHONY: setup run publish report browser test test-fast lint format clean java setup-spark run-spark test-spark
 
 # The stamp file is rebuilt whenever a dependency file changes, so `make` re-installs only when needed.
 $(VENV)/.installed: requirements.txt requirements-dev.txt python/pyproject.toml
@@ -46,9 +46,10 @@ browser:
 		|| echo "browser: could not install chromium; the report's browser test will be skipped"; \
 	else echo "browser: install Chromium at $(CHROMIUM) to run the report's browser test"; fi
 
-# Every test (CI runs this). The real-export tests need ASSETREC_REAL_DATA (the export's folder); without it they skip.
+# Every test (CI runs this) but the Spark target's (make test-spark). The real-export tests need ASSETREC_REAL_DATA
+# (the export's folder); without it they skip.
 test: setup browser
-	$(BIN)/python -m pytest python/tests
+	$(BIN)/python -m pytest python/tests -m "not spark"
 
 # The unit tests only (no dbt build): under a minute, for checking a change as you go.
 test-fast: setup
@@ -64,5 +65,36 @@ format: setup
 	$(BIN)/ruff check --fix python
 	ASSETREC_DB=$(LINT_DB) $(BIN)/sqlfluff fix models tests
 
+# The Spark target (README: Running on Spark): pyspark, dbt-spark and the adapter plugin in adapters/sparklocal, in
+# the same .venv; Java 17 through apt-get, only when `java` is missing. Spark's state (tables, metastore, logs) goes
+# to ASSETREC_SPARK_DIR (default target/spark); dbt's files to target/dbt-spark, apart from the DuckDB build's.
+SPARK_DIR := $(or $(ASSETREC_SPARK_DIR),target/spark)
+SPARK_DBT_FLAGS := $(DBT_FLAGS) --target spark --target-path target/dbt-spark --log-path target/dbt-spark/logs
+SPARKLOCAL_FILES := $(shell find adapters/sparklocal -type f -not -path '*/build/*' -not -path '*.egg-info*' -not -name '*.pyc')
+
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.txt $(SPARKLOCAL_FILES)
+	$(BIN)/python -m pip install --quiet -r requirements-spark.txt
+	$(BIN)/python -m pip install --quiet --no-deps --force-reinstall ./adapters/sparklocal
+	touch $@
+
+java:
+	@if command -v java >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; \
+	else echo "setup-spark: install Java 17 (openjdk-17-jre-headless): pyspark needs it"; exit 1; fi
+
+setup-spark: $(VENV)/.installed-spark java
+
+# Phase 1: the SQL layers of the aggregated export (selector spark_sql_layers in selectors.yml), on the bundled
+# sample or the exports given with SPARK_VARS='{submissions_path: ..., bu_mapping_path: ...}'.
+run-spark: setup-spark
+	ASSETREC_SPARK_DIR=$(SPARK_DIR) $(DBT) build $(SPARK_DBT_FLAGS) --selector spark_sql_layers $(if $(SPARK_VARS),--vars '$(SPARK_VARS)')
+	@echo "Spark tables (Parquet, one folder per table): $(abspath $(SPARK_DIR))/warehouse/assetrec.db/<table>/"
+	@ls $(SPARK_DIR)/warehouse/assetrec.db | tr '\n' ' '; echo
+
+# The Spark target against DuckDB, table by table (python/tests/test_spark_target.py).
+test-spark: setup-spark
+	$(BIN)/python -m pytest python/tests -m spark
+
 clean:
-	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal publish reports
+	rm -rf target logs dbt_packages warehouse.duckdb warehouse.duckdb.wal publish reports spark-warehouse metastore_db derby.log

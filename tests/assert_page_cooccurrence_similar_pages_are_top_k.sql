@@ -28,7 +28,7 @@ listed as (
 out_of_order as (
     select
         later.page_url,
-        'rank ' || cast(later.rank as varchar) || ' beats or lacks the previous rank' as problem
+        'rank ' || cast(later.rank as {{ assetrec.text_type() }}) || ' beats or lacks the previous rank' as problem
     from listed as later
     left join listed as earlier
         on later.page_url = earlier.page_url and later.rank = earlier.rank + 1
@@ -61,8 +61,8 @@ listed_counts as (
 wrong_counts as (
     select
         coalesce(partner_counts.page_url, listed_counts.page_url) as page_url,
-        'lists ' || cast(coalesce(listed_counts.listed_rows, 0) as varchar) || ' rows for '
-        || cast(coalesce(partner_counts.partners, 0) as varchar) || ' partners' as problem
+        'lists ' || cast(coalesce(listed_counts.listed_rows, 0) as {{ assetrec.text_type() }}) || ' rows for '
+        || cast(coalesce(partner_counts.partners, 0) as {{ assetrec.text_type() }}) || ' partners' as problem
     from partner_counts
     full outer join listed_counts on partner_counts.page_url = listed_counts.page_url
     where

@@ -20,7 +20,8 @@
 
 {% macro build_marker_relation() %}
     {{ return(api.Relation.create(
-        database=target.database, schema=target.schema, identifier='_assetrec_build', type='table'
+        database=target.database if target.database is defined else none, schema=target.schema,
+        identifier='_assetrec_build', type='table'
     )) }}
 {% endmacro %}
 
@@ -34,6 +35,10 @@
 {%- endmacro %}
 
 {% macro mark_build_started() %}
+    {{ return(adapter.dispatch('mark_build_started', 'assetrec')()) }}
+{% endmacro %}
+
+{% macro default__mark_build_started() %}
     {% if execute and assetrec.modifies_warehouse() %}
         {% set relation = assetrec.build_marker_relation() %}
         {% do adapter.create_schema(relation) %}
@@ -49,13 +54,53 @@
 {% endmacro %}
 
 {% macro mark_build_finished() %}
+    {{ return(adapter.dispatch('mark_build_finished', 'assetrec')()) }}
+{% endmacro %}
+
+{#- No node errored, failed or was skipped in this invocation. -#}
+{% macro build_succeeded() %}
+    {%- set failed = [] -%}
+    {%- for result in results if result.status | string | lower in ('error', 'fail', 'runtime error', 'skipped') -%}
+        {%- do failed.append(result.node.unique_id) -%}
+    {%- endfor -%}
+    {{ return(not failed) }}
+{% endmacro %}
+
+{% macro default__mark_build_finished() %}
     {% if execute and assetrec.modifies_warehouse() %}
-        {%- set failed = [] -%}
-        {%- for result in results if result.status | string | lower in ('error', 'fail', 'runtime error', 'skipped') -%}
-            {%- do failed.append(result.node.unique_id) -%}
-        {%- endfor %}
         update {{ assetrec.build_marker_relation() }}
-        set finished_at = {{ assetrec.utc_now_literal() }}, succeeded = {{ 'false' if failed else 'true' }}
+        set finished_at = {{ assetrec.utc_now_literal() }}, succeeded = {{ 'true' if assetrec.build_succeeded() else 'false' }}
         where invocation_id = '{{ invocation_id }}'
+    {% endif %}
+{% endmacro %}
+
+{#-
+  Spark: Parquet tables have neither `create or replace` nor `update`, so the marker is dropped and written
+  again, with the same columns (one build at a time: the Derby metastore admits one process).
+-#}
+{% macro spark__build_marker_sql(finished) %}
+    {%- set relation = assetrec.build_marker_relation() -%}
+    {%- do adapter.create_schema(relation) -%}
+    {%- do run_query('drop table if exists ' ~ relation) -%}
+    create table {{ relation }} using parquet as
+    select
+        cast('{{ invocation_id }}' as string) as invocation_id,
+        cast('{{ flags.WHICH }}' as string) as command,
+        cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp) as started_at,
+        {{ assetrec.utc_now_literal() if finished else 'cast(null as timestamp)' }} as finished_at,
+        {{ ('true' if assetrec.build_succeeded() else 'false') if finished else 'cast(null as boolean)' }} as succeeded,
+        cast('{{ dbt_version }}' as string) as dbt_version
+{% endmacro %}
+
+{% macro spark__mark_build_started() %}
+    {% if execute and assetrec.modifies_warehouse() %}
+        {% do assetrec.spark_event_stand_in() %}
+        {{ assetrec.spark__build_marker_sql(finished=false) }}
+    {% endif %}
+{% endmacro %}
+
+{% macro spark__mark_build_finished() %}
+    {% if execute and assetrec.modifies_warehouse() %}
+        {{ assetrec.spark__build_marker_sql(finished=true) }}
     {% endif %}
 {% endmacro %}

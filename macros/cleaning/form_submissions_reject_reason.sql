@@ -15,7 +15,7 @@
     case
         when {{ assetrec.is_missing_text(trimmed) }} then 'missing_form_submissions'
         when {{ number }} is null or isnan({{ number }}) then 'form_submissions_not_a_number'
-        when {{ number }} <> trunc({{ number }}) then 'form_submissions_not_an_integer'
+        when {{ assetrec.has_fraction(number) }} then 'form_submissions_not_an_integer'
         when {{ number }} <= 0 then 'form_submissions_not_positive'
         when {{ number }} > {{ assetrec.max_form_submissions() }} then 'form_submissions_out_of_range'
         when not {{ assetrec.regex_full_match(trimmed, '[0-9]+(\\.0*)?') }} then 'form_submissions_not_an_integer'

@@ -39,7 +39,28 @@
         {%- set header = assetrec.csv_header(path, var_name) -%}
     {%- endif -%}
 
-    {#- Every expected column exactly once, matched without regard to case or surrounding spaces. -#}
+    {%- set layout = assetrec.raw_export_layout(label, header, columns, optional_columns) -%}
+
+    {#- Well-formed and not header-only: one scan of the whole file, malformed lines recorded, not raised. -#}
+    {%- if assetrec.is_parquet_path(path) -%}
+        {%- set data_rows = assetrec.single_value(
+            'select count(*) from (select 1 from read_parquet(' ~ quoted_path ~ ') limit 1) as probe') -%}
+    {%- else -%}
+        {%- set data_rows = assetrec.check_csv_records(path, var_name, label, layout.width) -%}
+    {%- endif -%}
+    {%- if data_rows == 0 and require_rows -%}
+        {{ exceptions.raise_compiler_error(
+            label ~ " has no data rows (only a header). Check the export; an empty export cannot be built.") }}
+    {%- endif -%}
+    {{ return(layout) }}
+{% endmacro %}
+
+{#
+  The layout of an export from its header (column names as written): every expected column exactly once,
+  matched without regard to case or surrounding spaces; a missing or repeated column stops the build with
+  `label` and the columns found. Shared by every engine's check_raw_export.
+#}
+{% macro raw_export_layout(label, header, columns, optional_columns=[]) %}
     {%- set positions = {} -%}
     {%- set names = {} -%}
     {%- set duplicated = [] -%}
@@ -89,16 +110,5 @@
         {%- do layout.names.update({column: names[column]}) -%}
     {%- endfor -%}
 
-    {#- Well-formed and not header-only: one scan of the whole file, malformed lines recorded, not raised. -#}
-    {%- if assetrec.is_parquet_path(path) -%}
-        {%- set data_rows = assetrec.single_value(
-            'select count(*) from (select 1 from read_parquet(' ~ quoted_path ~ ') limit 1) as probe') -%}
-    {%- else -%}
-        {%- set data_rows = assetrec.check_csv_records(path, var_name, label, layout.width) -%}
-    {%- endif -%}
-    {%- if data_rows == 0 and require_rows -%}
-        {{ exceptions.raise_compiler_error(
-            label ~ " has no data rows (only a header). Check the export; an empty export cannot be built.") }}
-    {%- endif -%}
     {{ return(layout) }}
 {% endmacro %}

@@ -32,8 +32,8 @@
     select
         {{ assetrec.sql_string(input.file) }} as source_file,
         {%- for column in columns %}
-        cast({{ input.columns[column] }} as varchar) as {{ column }},
+        cast({{ input.columns[column] }} as {{ assetrec.text_type() }}) as {{ column }},
         {%- endfor %}
-        row_number() over () as source_row_number
+        {{ assetrec.file_row_number() }} as source_row_number
     from {{ input.reader }}
 {% endmacro %}

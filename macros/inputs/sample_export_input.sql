@@ -3,6 +3,10 @@
   seed's path), the seed's relation, and its columns read by name (every one is text, see seeds/_seeds.yml).
 #}
 {% macro sample_export_input(sample_seed, columns) %}
+    {{ return(adapter.dispatch('sample_export_input', 'assetrec')(sample_seed, columns)) }}
+{% endmacro %}
+
+{% macro default__sample_export_input(sample_seed, columns) %}
     {%- set relation = ref(sample_seed) -%}
     {%- set file = '' -%}
     {%- if execute -%}

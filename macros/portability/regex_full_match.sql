@@ -5,6 +5,7 @@
 {% macro default__regex_full_match(expression, pattern) -%}
     regexp_full_match({{ expression }}, '{{ pattern }}')
 {%- endmacro %}
+{#- Spark reads backslash escapes in string literals: the pattern's backslashes are doubled. -#}
 {% macro spark__regex_full_match(expression, pattern) -%}
-    ({{ expression }} rlike '^(?:{{ pattern }})$')
+    ({{ expression }} rlike '^(?:{{ pattern | replace("\\", "\\\\") }})$')
 {%- endmacro %}

@@ -11,8 +11,8 @@ with submissions as (
         gated_asset_type,
         form_submissions,
         cast(form_submissions as double) as submission_weight,
-        cast(null as timestamptz) as first_submitted_at,
-        cast(null as timestamptz) as last_submitted_at
+        cast(null as {{ assetrec.instant_type() }}) as first_submitted_at,
+        cast(null as {{ assetrec.instant_type() }}) as last_submitted_at
     from {{ ref('stg_clickstream__submissions') }}
     union all
     select

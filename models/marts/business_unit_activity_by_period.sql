@@ -5,7 +5,7 @@ with events as (
     select
         cookie,
         page_url,
-        timezone('UTC', event_timestamp) as event_time_utc
+        {{ assetrec.utc_wall_time('event_timestamp') }} as event_time_utc
     from {{ ref('fct_submission_events') }}
 ),
 
@@ -65,7 +65,7 @@ top_pages as (
         business_unit,
         period_type,
         period_start,
-        list_slice(list(page_url order by submissions desc, page_url asc), 1, {{ var('top_k') | int }}) as top_pages
+        {{ assetrec.top_values_list('page_url', 'submissions', var('top_k') | int) }} as top_pages
     from page_counts
     group by business_unit, period_type, period_start
 )

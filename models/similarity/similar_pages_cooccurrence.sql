@@ -25,5 +25,5 @@ select
     cast(similarity_rank as integer) as rank,
     similar_page_url,
     score,
-    cast('{{ measure }}' as varchar) as measure
+    cast('{{ measure }}' as {{ assetrec.text_type() }}) as measure
 from ranked

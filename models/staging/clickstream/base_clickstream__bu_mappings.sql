@@ -1,6 +1,6 @@
 -- Every raw page-to-business-unit row as text, from var('bu_mapping_path') or the bundled sample; read and
 -- checked like base_clickstream__submissions.
-{{ config(materialized='view') }}
+{{ config(materialized=assetrec.raw_export_materialization()) }}
 
 {{ assetrec.raw_export_rows(
     'clickstream', 'bu_mapping',
