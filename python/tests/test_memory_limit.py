@@ -8,6 +8,7 @@ import sys
 
 import duckdb
 import pytest
+import yaml
 from assetrec import resources
 from assetrec.dbt_runner import publish_command
 from conftest import REPO, run_dbt
@@ -24,6 +25,19 @@ def test_profile_and_publish_read_the_same_variables_with_the_same_defaults():
         f"env_var('{resources.TEMP_DIR_VAR}', env_var('ASSETREC_DB', 'warehouse.duckdb') ~ '.tmp')" in profile
     )
     assert resources.duckdb_config("x/w.duckdb")["temp_directory"] == "x/w.duckdb.tmp"
+
+
+def test_the_spill_folder_is_set_once_per_database_not_per_cursor(tmp_path):
+    """dbt-duckdb applies `settings` to every new cursor (one per node), and DuckDB refuses to set
+    temp_directory again once it has spilled: the profile must pass it when the database opens."""
+    with duckdb.connect(str(tmp_path / "w.duckdb"), config={"memory_limit": "64MB"}) as con:
+        con.execute("create temp table t as select md5(i::varchar) as s from range(3000000) as r (i)")
+        con.execute("select s, count(*) from t group by s order by s limit 1").fetchall()  # spills
+        with pytest.raises(duckdb.NotImplementedException):
+            con.cursor().execute(f"set temp_directory = '{tmp_path / 'w.duckdb.tmp'}'")
+    profile = yaml.safe_load((REPO / "profiles.yml").read_text())["assetrec"]["outputs"]["dev"]
+    assert {"memory_limit", "temp_directory"} <= set(profile["config_options"])
+    assert not {"memory_limit", "temp_directory"} & set(profile.get("settings") or {})
 
 
 @pytest.mark.dbt
