@@ -45,27 +45,40 @@ checked as (
     from typed
 ),
 
+keyed as (
+    select
+        *,
+        {{ assetrec.event_key('event_id', 'cookie', 'page_url', 'event_timestamp', 'event_name') }} as event_key,
+        row_reject_reason is null and not is_ignored as is_usable
+    from checked
+),
+
+-- The first usable event of each key that occurs more than once (file name order, then row order): an
+-- aggregate, not a window over every row, so that DuckDB can spill it (a window over 50M rows ran out of a
+-- 6 GB limit).
+repeated_keys as (
+    select
+        event_key,
+        min({ 'file': source_file, 'row': source_row_number }) as first_row
+    from keyed
+    where is_usable
+    group by event_key
+    having count(*) > 1
+),
+
 -- A repeat of an earlier usable event (macro event_key): in these files, or in an earlier file kept from an
 -- earlier build.
 deduplicated as (
     select
-        *,
+        keyed.*,
         case
-            when row_reject_reason is null and not is_ignored and {{ assetrec.events_seen_before('event_key') }}
+            when not keyed.is_usable then keyed.row_reject_reason
+            when {{ assetrec.events_seen_before('keyed.event_key') }} then 'duplicate_event_id'
+            when repeated_keys.first_row <> { 'file': keyed.source_file, 'row': keyed.source_row_number }
                 then 'duplicate_event_id'
-            else {{ assetrec.reject_reason_with_repeats(
-                'row_reject_reason',
-                ['is_ignored', 'event_key'],
-                'duplicate_event_id',
-                order_by='source_file, source_row_number'
-            ) }}
         end as reject_reason
-    from (
-        select
-            *,
-            {{ assetrec.event_key('event_id', 'cookie', 'page_url', 'event_timestamp', 'event_name') }} as event_key
-        from checked
-    ) as keyed
+    from keyed
+    left join repeated_keys on keyed.is_usable and keyed.event_key = repeated_keys.event_key
 ),
 
 -- Which version of each file the rows come from (what the next incremental build compares).
