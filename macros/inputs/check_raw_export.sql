@@ -6,53 +6,80 @@
   with require_rows = false a header-only file passes (a daily event file of a quiet day).
 #}
 {% macro check_raw_export(path, var_name, columns, optional_columns=[], require_rows=true) %}
-    {{ return(adapter.dispatch('check_raw_export', 'assetrec')(path, var_name, columns, optional_columns, require_rows)) }}
-{% endmacro %}
-
-{% macro duckdb__check_raw_export(path, var_name, columns, optional_columns=[], require_rows=true) %}
     {%- set label = "Input file " ~ path ~ " (var " ~ var_name ~ ")" -%}
-    {%- set quoted_path = assetrec.sql_string(path) -%}
 
-    {#- Exists, and is one file: glob() returns nothing (rather than failing) for a missing file, and DuckDB
-        would read every match of a pattern (`*`, `?`, `[...]`) as one export. -#}
-    {%- set files = assetrec.single_value('select count(*) from glob(' ~ quoted_path ~ ')') -%}
-    {%- if files == 0 -%}
-        {%- set hint = '' if path.startswith('/') or path[1:2] == ':' else
-            ' Relative paths are read from the directory dbt runs in.' -%}
-        {{ exceptions.raise_compiler_error(label ~ " does not exist." ~ hint) }}
-    {%- elif files > 1 -%}
-        {{ exceptions.raise_compiler_error(
-            label ~ " matches " ~ files ~ " files (it is read as a pattern): give the path of one file.") }}
+    {#- Exists, is one file (a pattern `*`, `?`, `[...]` would be read as one export), and is not empty. -#}
+    {%- set files = assetrec.export_files(path) -%}
+    {%- if files is not none -%}
+        {%- if files | length == 0 -%}
+            {%- set hint = '' if path.startswith('/') or path[1:2] == ':' else
+                ' Relative paths are read from the directory dbt runs in.' -%}
+            {{ exceptions.raise_compiler_error(label ~ " does not exist." ~ hint) }}
+        {%- elif files | length > 1 -%}
+            {{ exceptions.raise_compiler_error(
+                label ~ " matches " ~ files | length ~ " files (it is read as a pattern): give the path of one file.") }}
+        {%- endif -%}
+        {%- if files[0][1] == 0 -%}
+            {{ exceptions.raise_compiler_error(
+                label ~ " is empty (0 bytes). Expected a header line with the columns "
+                ~ columns | join(', ') ~ ", then one line per row.") }}
+        {%- endif -%}
     {%- endif -%}
 
-    {#- Not empty: read_blob's size does not read the file. -#}
-    {%- if assetrec.single_value('select count(*) from read_blob(' ~ quoted_path ~ ') where size = 0') > 0 -%}
-        {{ exceptions.raise_compiler_error(
-            label ~ " is empty (0 bytes). Expected a header line with the columns "
-            ~ columns | join(', ') ~ ", then one line per row.") }}
-    {%- endif -%}
+    {%- set layout = assetrec.raw_export_layout(label, assetrec.export_header(path, var_name), columns, optional_columns) -%}
 
-    {#- The header: column names as written. -#}
-    {%- if assetrec.is_parquet_path(path) -%}
-        {%- set header = run_query('select * from read_parquet(' ~ quoted_path ~ ') limit 0').column_names -%}
-    {%- else -%}
-        {%- set header = assetrec.csv_header(path, var_name) -%}
-    {%- endif -%}
-
-    {%- set layout = assetrec.raw_export_layout(label, header, columns, optional_columns) -%}
-
-    {#- Well-formed and not header-only: one scan of the whole file, malformed lines recorded, not raised. -#}
-    {%- if assetrec.is_parquet_path(path) -%}
-        {%- set data_rows = assetrec.single_value(
-            'select count(*) from (select 1 from read_parquet(' ~ quoted_path ~ ') limit 1) as probe') -%}
-    {%- else -%}
-        {%- set data_rows = assetrec.check_csv_records(path, var_name, label, layout.width) -%}
-    {%- endif -%}
-    {%- if data_rows == 0 and require_rows -%}
+    {#- Well-formed and not header-only: one scan of the whole file, malformed lines listed. -#}
+    {%- if assetrec.export_data_rows(path, var_name, label, layout.width) == 0 and require_rows -%}
         {{ exceptions.raise_compiler_error(
             label ~ " has no data rows (only a header). Check the export; an empty export cannot be built.") }}
     {%- endif -%}
     {{ return(layout) }}
+{% endmacro %}
+
+{#
+  The engine's parts of check_raw_export. export_files: the files matching `path` as [[file, size in bytes], ...]
+  (the size of the first file at least), or none when the engine cannot list them (the existence and size
+  checks are then left to its reader). export_header: the column names as written. export_data_rows: the
+  number of data rows, after stopping the build on malformed CSV records.
+#}
+{% macro export_files(path) %}
+    {{ return(adapter.dispatch('export_files', 'assetrec')(path)) }}
+{% endmacro %}
+{% macro default__export_files(path) %}
+    {{ return(none) }}
+{% endmacro %}
+{#- DuckDB: glob() returns nothing (rather than failing) for a missing file; read_blob's size does not read it. -#}
+{% macro duckdb__export_files(path) %}
+    {%- set files = run_query('select file from glob(' ~ assetrec.sql_string(path) ~ ') order by file').columns[0].values() -%}
+    {%- if files | length != 1 -%}
+        {%- set listed = [] -%}
+        {%- for file in files -%}
+            {%- do listed.append([file, none]) -%}
+        {%- endfor -%}
+        {{ return(listed) }}
+    {%- endif -%}
+    {{ return([[files[0], assetrec.single_value('select size from read_blob(' ~ assetrec.sql_string(path) ~ ')')]]) }}
+{% endmacro %}
+
+{% macro export_header(path, var_name) %}
+    {{ return(adapter.dispatch('export_header', 'assetrec')(path, var_name)) }}
+{% endmacro %}
+{% macro default__export_header(path, var_name) %}
+    {%- if assetrec.is_parquet_path(path) -%}
+        {{ return(run_query('select * from read_parquet(' ~ assetrec.sql_string(path) ~ ') limit 0').column_names) }}
+    {%- endif -%}
+    {{ return(assetrec.csv_header(path, var_name)) }}
+{% endmacro %}
+
+{% macro export_data_rows(path, var_name, label, width) %}
+    {{ return(adapter.dispatch('export_data_rows', 'assetrec')(path, var_name, label, width)) }}
+{% endmacro %}
+{% macro default__export_data_rows(path, var_name, label, width) %}
+    {%- if assetrec.is_parquet_path(path) -%}
+        {{ return(assetrec.single_value('select count(*) from (select 1 from read_parquet('
+            ~ assetrec.sql_string(path) ~ ') limit 1) as probe')) }}
+    {%- endif -%}
+    {{ return(assetrec.check_csv_records(path, var_name, label, width)) }}
 {% endmacro %}
 
 {#

@@ -5,19 +5,8 @@
   become a number). The compile-time checks stop the build with the same messages as on DuckDB.
 #}
 
-{#
-  The files matching `path`, as [[path, size in bytes], ...] in name order, or none when this adapter cannot
-  list them (then the existence and size checks are left to Spark's reader). DuckDB's check_raw_export uses
-  glob() and read_blob instead.
-#}
-{% macro matching_files(path) %}
-    {{ return(adapter.dispatch('matching_files', 'assetrec')(path)) }}
-{% endmacro %}
-{% macro default__matching_files(path) %}
-    {{ return(none) }}
-{% endmacro %}
 {#- sparklocal: dbt runs in Spark's driver, which lists local files itself (adapter.local_files, the plugin). -#}
-{% macro sparklocal__matching_files(path) %}
+{% macro sparklocal__export_files(path) %}
     {{ return(adapter.local_files(path)) }}
 {% endmacro %}
 
@@ -61,25 +50,8 @@
     {%- endif -%}
 {% endmacro %}
 
-{% macro spark__check_raw_export(path, var_name, columns, optional_columns=[], require_rows=true) %}
-    {%- set label = "Input file " ~ path ~ " (var " ~ var_name ~ ")" -%}
-    {%- set files = assetrec.matching_files(path) -%}
-    {%- if files is not none -%}
-        {%- if files | length == 0 -%}
-            {%- set hint = '' if path.startswith('/') or path[1:2] == ':' else
-                ' Relative paths are read from the directory dbt runs in.' -%}
-            {{ exceptions.raise_compiler_error(label ~ " does not exist." ~ hint) }}
-        {%- elif files | length > 1 -%}
-            {{ exceptions.raise_compiler_error(
-                label ~ " matches " ~ files | length ~ " files (it is read as a pattern): give the path of one file.") }}
-        {%- endif -%}
-        {%- if files[0][1] == 0 -%}
-            {{ exceptions.raise_compiler_error(
-                label ~ " is empty (0 bytes). Expected a header line with the columns "
-                ~ columns | join(', ') ~ ", then one line per row.") }}
-        {%- endif -%}
-    {%- endif -%}
-
+{# Spark's parts of check_raw_export (see export_files there). #}
+{% macro spark__export_header(path, var_name) %}
     {#- The header: column names as written (CSV: the first record, read without a schema, as one JSON list). -#}
     {%- set header_view = assetrec.spark_export_view(var_name, 'header') -%}
     {%- if assetrec.is_parquet_path(path) -%}
@@ -97,19 +69,16 @@
         {%- set header = header or [''] -%}
     {%- endif -%}
 
-    {%- set layout = assetrec.raw_export_layout(label, header, columns, optional_columns) -%}
+    {{ return(header) }}
+{% endmacro %}
 
+{% macro spark__export_data_rows(path, var_name, label, width) %}
     {%- if assetrec.is_parquet_path(path) -%}
-        {%- set data_rows = assetrec.single_value(
-            'select count(*) from (select 1 from ' ~ header_view ~ ' limit 1) as probe') -%}
-    {%- else -%}
-        {%- set data_rows = assetrec.spark_check_csv_records(path, var_name, label, layout.width) -%}
+        {%- set view = assetrec.spark_export_view(var_name, 'header') -%}
+        {%- do assetrec.spark_create_export_view(view, path) -%}
+        {{ return(assetrec.single_value('select count(*) from (select 1 from ' ~ view ~ ' limit 1) as probe')) }}
     {%- endif -%}
-    {%- if data_rows == 0 and require_rows -%}
-        {{ exceptions.raise_compiler_error(
-            label ~ " has no data rows (only a header). Check the export; an empty export cannot be built.") }}
-    {%- endif -%}
-    {{ return(layout) }}
+    {{ return(assetrec.spark_check_csv_records(path, var_name, label, width)) }}
 {% endmacro %}
 
 {#
