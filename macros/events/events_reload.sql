@@ -25,7 +25,8 @@
 {#
   The rows the build (re)loads, as a condition on source_file: `true` on a full build (every file), the
   files from the first new or changed one on (an incremental build), or `false` when nothing changed.
-  Read once at compile time, so the pre-hook's delete and the model's select agree.
+  The model's select and its pre-hook's delete each read it at compile time, both before the delete runs,
+  so they agree.
 #}
 {% macro events_reload_condition(base) %}
     {%- if not execute or not is_incremental() or assetrec.events_path() is none -%}
