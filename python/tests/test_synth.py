@@ -401,3 +401,19 @@ def test_events_have_views_late_and_odd_rows(tmp_path):
 def test_events_rejects_bad_arguments(tmp_path):
     with pytest.raises(SystemExit):
         synth.main(["--events", str(tmp_path), "--days", "0", "--quiet"])
+
+
+def test_lognormal_activity_matches_its_closed_form_mean_and_99th_percentile():
+    """The heavy-tailed option (scale benchmarks): pages per cookie ~ round(lognormal) with the mean asked."""
+    from assetrec.synth.cookies import pages_per_cookie
+    from assetrec.synth.structure import Structure
+
+    s = Structure(activity="lognormal")
+    n = pages_per_cookie(400_000, 20.0, s, np.random.default_rng(3))
+    mu = np.log(20.0) - s.activity_sigma**2 / 2
+    assert abs(n.mean() / 20.0 - 1) < 0.02
+    assert abs(np.quantile(n, 0.99) / np.exp(mu + 2.3263 * s.activity_sigma) - 1) < 0.03
+    default = pages_per_cookie(400_000, 20.0, Structure(), np.random.default_rng(3))
+    assert abs(default.mean() / 20.0 - 1) < 0.02 and n.max() > 2 * default.max()
+    with pytest.raises(ValueError, match="activity"):
+        pages_per_cookie(10, 20.0, Structure(activity="pareto"), np.random.default_rng(3))

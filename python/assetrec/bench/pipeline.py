@@ -1,11 +1,16 @@
 """Full-pipeline benchmark: `python -m assetrec.bench pipeline [--sizes 100k,1M,5M] [--repeats 2]`.
 
-For every size (interactions; about 20 pages per cookie, 20,000 pages, Zipf page popularity and co-visit
-clusters from `assetrec.synth`), generates the synthetic exports once, then for every repeat:
+For every distribution and size (interactions; about 20 pages per cookie, 20,000 pages, Zipf page popularity
+and co-visit clusters from `assetrec.synth`), generates the synthetic exports once, then for every repeat:
 
 1. runs one full `dbt build` (every model, seed, unit test and data test) on a fresh database in a
    subprocess, with the exports passed as `submissions_path` / `bu_mapping_path`;
 2. publishes it with `python -m assetrec.publish --db ... --out ... --run-results ...` (another subprocess).
+
+Distributions (`--distributions`) of pages per cookie: `generator` (the synthetic generator's default, shaped
+like the real export: 1 + negative binomial) and `heavy_tailed` (lognormal, as crawlers and shared machines make
+it: at 5M the 99th percentile is about 112 pages, the busiest cookie about 650, and the cookie-pair emissions of
+co-occurrence 115M against 91M).
 
 Reported per build: wall time of `dbt build` and of publish, peak memory, and the time of each stage, from
 dbt's `run_results.json` (per-node `execution_time`) with nodes mapped to stages:
@@ -36,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import statistics
@@ -51,6 +57,8 @@ from assetrec.dbt_runner import REPO, dbt_command, dbt_env, publish_command
 
 PAGES = 20_000
 PAGES_PER_COOKIE = 20
+# --distributions name -> the generator's `--activity` (pages per cookie)
+DISTRIBUTIONS = {"generator": "negative_binomial", "heavy_tailed": "lognormal"}
 STAGES = (
     "read and clean",
     "aggregates",
@@ -185,9 +193,9 @@ def run_timed(cmd: list[str], env: dict, log_path: Path) -> Timed:
     return Timed(seconds, usage.ru_maxrss / 1024.0, proc.returncode, sampler.samples, log_path.read_text())
 
 
-def ensure_data(work: Path, size: int, seed: int) -> Path:
-    """Synthetic exports of about `size` interactions (generated once per size and seed)."""
-    out = work / f"data_{label(size)}_seed{seed}"
+def ensure_data(work: Path, size: int, seed: int, distribution: str = "generator") -> Path:
+    """Synthetic exports of about `size` interactions (generated once per distribution, size and seed)."""
+    out = work / f"data_{label(size)}_seed{seed}{'' if distribution == 'generator' else '_' + distribution}"
     if (out / "submissions.csv").exists() and (out / "bu_mapping.csv").exists():
         return out
     cookies = max(1, size // PAGES_PER_COOKIE)
@@ -208,6 +216,8 @@ def ensure_data(work: Path, size: int, seed: int) -> Path:
             str(PAGES_PER_COOKIE),
             "--seed",
             str(seed),
+            "--activity",
+            DISTRIBUTIONS[distribution],
             "--quiet",
         ],
         check=True,
@@ -217,9 +227,11 @@ def ensure_data(work: Path, size: int, seed: int) -> Path:
     return out
 
 
-def one_build(work: Path, data: Path, size: int, repeat: int, profiles_dir: Path = REPO) -> dict:
+def one_build(
+    work: Path, data: Path, size: int, repeat: int, profiles_dir: Path = REPO, distribution: str = "generator"
+) -> dict:
     """One dbt build + publish on a fresh database; returns its figures."""
-    run_dir = work / f"run_{label(size)}_{repeat}"
+    run_dir = work / f"run_{distribution}_{label(size)}_{repeat}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
     db, target = run_dir / "warehouse.duckdb", run_dir / "target"
@@ -254,6 +266,7 @@ def one_build(work: Path, data: Path, size: int, repeat: int, profiles_dir: Path
     shutil.rmtree(run_dir / "publish", ignore_errors=True)
     db.unlink(missing_ok=True)
     return {
+        "distribution": distribution,
         "size": label(size),
         "repeat": repeat,
         "interactions": interactions,
@@ -324,6 +337,7 @@ def median_row(runs: list[dict]) -> dict:
         return statistics.median(get(r) for r in runs)
 
     return {
+        "distribution": runs[0].get("distribution", "generator"),
         "size": runs[0]["size"],
         "interactions": runs[0]["interactions"],
         "cookies": runs[0]["cookies"],
@@ -342,6 +356,15 @@ def median_row(runs: list[dict]) -> dict:
 
 
 def markdown(rows: list[dict]) -> str:
+    """One table per distribution (stages x sizes), each followed by its growth exponents."""
+    distributions = dict.fromkeys(r["distribution"] for r in rows)
+    return "\n\n".join(
+        f"Distribution `{d}`:\n\n" + _markdown([r for r in rows if r["distribution"] == d])
+        for d in distributions
+    )
+
+
+def _markdown(rows: list[dict]) -> str:
     head = "| stage | " + " | ".join(f"{r['size']} s (peak MB)" for r in rows) + " |"
     lines = [head, "|---|" + "---|" * len(rows)]
     for stage in STAGES:
@@ -379,8 +402,6 @@ def markdown(rows: list[dict]) -> str:
             for a, b in pairs:
                 ta = a["total_seconds"] if stage == "total" else a["stage_seconds"][stage]
                 tb = b["total_seconds"] if stage == "total" else b["stage_seconds"][stage]
-                import math
-
                 ratio = math.log(b["interactions"] / a["interactions"])
                 cells.append(f"{math.log(tb / ta) / ratio:.2f}" if ta > 0 and tb > 0 else "-")
             lines.append(f"| {stage} | " + " | ".join(cells) + " |")
@@ -395,6 +416,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2, help="builds per size (2); medians are reported")
     parser.add_argument("--seed", type=int, default=1, help="synthetic data seed (1)")
     parser.add_argument(
+        "--distributions",
+        default="generator",
+        help=f"pages-per-cookie distributions, comma-separated, of {', '.join(DISTRIBUTIONS)} (generator)",
+    )
+    parser.add_argument(
         "--work", type=Path, default=Path("/tmp/assetrec-bench-pipeline"), help="data and build directory"
     )
     parser.add_argument("--json", type=Path, help="also write every build's figures to this JSON file")
@@ -403,6 +429,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",")]
+    distributions = args.distributions.split(",")
+    unknown = set(distributions) - set(DISTRIBUTIONS)
+    if unknown:
+        parser.error(f"unknown distribution(s) {', '.join(sorted(unknown))}: use {', '.join(DISTRIBUTIONS)}")
     args.work.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
     print(
@@ -411,15 +441,20 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     runs: list[dict] = []
-    for size in sizes:
-        data = ensure_data(args.work, size, args.seed)
-        for repeat in range(args.repeats):
-            run = one_build(args.work, data, size, repeat, args.profiles_dir)
-            runs.append(run)
-            print(json.dumps(run), flush=True)
-            if args.json:
-                args.json.write_text(json.dumps({"started": started.isoformat(), "runs": runs}, indent=1))
-    rows = [median_row([r for r in runs if r["size"] == label(size)]) for size in sizes]
+    for distribution in distributions:
+        for size in sizes:
+            data = ensure_data(args.work, size, args.seed, distribution)
+            for repeat in range(args.repeats):
+                run = one_build(args.work, data, size, repeat, args.profiles_dir, distribution)
+                runs.append(run)
+                print(json.dumps(run), flush=True)
+                if args.json:
+                    args.json.write_text(json.dumps({"started": started.isoformat(), "runs": runs}, indent=1))
+    rows = [
+        median_row([r for r in runs if r["distribution"] == d and r["size"] == label(size)])
+        for d in distributions
+        for size in sizes
+    ]
     print()
     print(markdown(rows))
     loads = [r["load_before"] for r in runs] + [r["load_after"] for r in runs]

@@ -10,6 +10,7 @@ from assetrec.synth import events as synth_events
 from assetrec.synth import generator
 from assetrec.synth.output import SAMPLE_DIR, write
 from assetrec.synth.progress import PROGRESS_ROWS
+from assetrec.synth.structure import Structure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--density", type=float, default=generator.DEFAULT_DENSITY, help="mean pages per cookie (%(default)s)"
+    )
+    parser.add_argument(
+        "--activity",
+        choices=("negative_binomial", "lognormal"),
+        default=Structure.activity,
+        help="distribution of pages per cookie: the real export's shape or a heavy tail (%(default)s)",
     )
     parser.add_argument("--seed", type=int, default=generator.DEFAULT_SEED, help="random seed (%(default)s)")
     parser.add_argument("--out", default=str(SAMPLE_DIR), help="output directory (the repo's seeds/sample/)")
@@ -58,7 +65,13 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     try:
         submissions, bu_mapping = generator.generate(
-            args.cookies, args.pages, args.business_units, args.density, args.seed, progress=progress
+            args.cookies,
+            args.pages,
+            args.business_units,
+            args.density,
+            args.seed,
+            structure=Structure(activity=args.activity),
+            progress=progress,
         )
     except ValueError as exc:
         parser.error(str(exc))

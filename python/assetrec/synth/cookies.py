@@ -27,17 +27,25 @@ class Preferences:
         return self.interactions.size
 
 
+def pages_per_cookie(n_cookies: int, density: float, s: Structure, rng: np.random.Generator) -> np.ndarray:
+    """Distinct pages each cookie submits (>= 1, mean about `density`), by `s.activity`."""
+    if density <= 1:
+        return np.ones(n_cookies, dtype=np.int64)
+    if s.activity == "lognormal":
+        # mean of exp(N(mu, sigma^2)) is exp(mu + sigma^2 / 2) = density
+        mu = np.log(density) - s.activity_sigma**2 / 2
+        return np.maximum(1, np.rint(rng.lognormal(mu, s.activity_sigma, size=n_cookies))).astype(np.int64)
+    if s.activity != "negative_binomial":
+        raise ValueError(f"activity must be negative_binomial or lognormal, not {s.activity!r}")
+    r, mean_extra = s.interactions_dispersion, density - 1.0
+    return 1 + rng.negative_binomial(r, r / (r + mean_extra), size=n_cookies).astype(np.int64)
+
+
 def draw_preferences(
     n_cookies: int, density: float, catalogue: Catalogue, s: Structure, rng: np.random.Generator
 ) -> Preferences:
     n_pages, n_units = catalogue.n_pages, catalogue.n_units
-    mean_extra = density - 1.0
-    if mean_extra > 0:
-        r = s.interactions_dispersion
-        n_int = 1 + rng.negative_binomial(r, r / (r + mean_extra), size=n_cookies)
-    else:
-        n_int = np.ones(n_cookies, dtype=np.int64)
-    n_int = np.minimum(n_int, max(1, n_pages // 4)).astype(np.int64)  # no cookie submits most pages
+    n_int = np.minimum(pages_per_cookie(n_cookies, density, s, rng), max(1, n_pages // 4))  # never most pages
     unit_p = catalogue.unit_mass / catalogue.unit_mass.sum()
     primary = rng.choice(n_units, size=n_cookies, p=unit_p)
     if n_units > 1:

@@ -22,6 +22,11 @@ class Structure:
     p_second_unit: float = 0.3  # share of cookies with a second unit of interest
     second_unit_share: float = 0.35  # share of a two-unit cookie's unit draws that go to the second unit
     interactions_dispersion: float = 1.1  # negative-binomial shape of (interactions per cookie - 1)
+    # Pages per cookie: "negative_binomial" (1 + NB(interactions_dispersion), the real export's shape) or
+    # "lognormal" (heavy tail of crawlers and shared machines; at a mean of 20, sigma 0.93 puts the 99th
+    # percentile near 113 pages and the busiest of 250k cookies near 1,000).
+    activity: str = "negative_binomial"
+    activity_sigma: float = 0.93
     submissions_zipf: float = 2.3  # form_submissions ~ Zipf(submissions_zipf), clipped
     max_submissions: int = 1000
     leading_zero_share: float = 0.14  # share of cookies whose first digit is 0
