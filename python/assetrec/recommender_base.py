@@ -152,17 +152,22 @@ class Recommender:
         """Score terms: for each stored entry ``entry`` of ``rows`` (user r's known item j) and its ``target``
         item i, what j adds to i's score: ``_x(rows)[r, j] * _item_scores([j])[i]``; 0 for an item the model
         does not model. None = the scores do not decompose (no explanation)."""
-        evidence = rows.indices[entry]
-        weights = np.zeros(len(entry))
-        unique, inverse = np.unique(evidence, return_inverse=True)
+        terms = self._x(rows).data[entry] * self._pair_scores(rows.indices[entry], target)
+        terms[~np.isfinite(terms)] = 0.0
+        return terms
+
+    def _pair_scores(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """``_item_scores([sources[k]])[0, targets[k]]`` for every k, from dense blocks of item rows.
+        Models that hold their item-item weights override it with a direct lookup (explanations then cost
+        one gather instead of a row of every item per known item)."""
+        weights = np.zeros(len(sources))
+        unique, inverse = np.unique(sources, return_inverse=True)
         step = max(1, MAX_BLOCK_CELLS // max(self.n_items_, 1))
         for start in range(0, len(unique), step):
             block = np.asarray(self._item_scores(unique[start : start + step]), dtype=np.float64)
             inside = (inverse >= start) & (inverse < start + step)
-            weights[inside] = block[inverse[inside] - start, target[inside]]
-        terms = self._x(rows).data[entry] * weights
-        terms[~np.isfinite(terms)] = 0.0
-        return terms
+            weights[inside] = block[inverse[inside] - start, targets[inside]]
+        return weights
 
     def _scored_items(self) -> np.ndarray | None:
         """The item ids the model scores (sorted), or None for every item; the others are never
@@ -199,9 +204,12 @@ def _largest_terms(model: Recommender, userids, rows: sp.csr_matrix, itemids: np
     share = np.full(itemids.shape, np.nan)
     if len(pair):
         evidence = rows.indices[entry]
-        # Per pair, the largest term first (ties: the lower item id).
-        order = np.lexsort((evidence, -terms, pair))
-        firsts = order[np.r_[True, pair[order][1:] != pair[order][:-1]]]
+        # Per pair (a contiguous run of entries, its user's items in ascending id: explain's rows are
+        # canonical), the first entry holding the run's largest term: ties go to the lower item id.
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        run = np.cumsum(np.r_[True, pair[1:] != pair[:-1]]) - 1
+        at_max = np.flatnonzero(terms == np.maximum.reduceat(terms, starts)[run])
+        firsts = at_max[np.unique(run[at_max], return_index=True)[1]]
         positive = np.bincount(pair, weights=np.maximum(terms, 0.0), minlength=len(r))
         best = terms[firsts]
         has = best > 0

@@ -66,6 +66,9 @@ class Transformed(Recommender):
     def _item_scores(self, itemids):
         return self.model._item_scores(itemids)
 
+    def _pair_scores(self, sources, targets):
+        return self.model._pair_scores(sources, targets)
+
     def _recommend_chunk(self, userids, rows, N, filter_liked, allowed):
         return self.model._recommend_chunk(userids, transform(rows, self.transform), N, filter_liked, allowed)
 

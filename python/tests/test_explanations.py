@@ -129,3 +129,16 @@ def test_rp3beta_reason_from_its_walk_weights():
     w = (p_iu @ p_ui) / (dense > 0).sum(axis=0) ** 0.5
     np.fill_diagonal(w, 0.0)
     _check(model, x, lambda u, j, i: dense[u, j] * w[j, i])
+
+
+def test_a_tie_between_two_known_items_goes_to_the_lower_item_id():
+    import scipy.sparse as sp
+
+    # Items 1 and 3 suggest item 2 equally; item 0 suggests nothing. Whatever order the user's row is
+    # written in, the reason is item 1 with half of the score.
+    sim = np.zeros((4, 4))
+    sim[1, 2] = sim[3, 2] = 0.5
+    model = CooccurrenceRecommender.from_similarity(sim, affinity="binary").fit(sp.csr_matrix((1, 4)))
+    row = sp.csr_matrix((np.ones(3), (np.zeros(3, dtype=int), [3, 0, 1])), shape=(1, 4))
+    because, share = model.explain([0], row, [[2]])
+    assert because.tolist() == [[1]] and share.tolist() == [[0.5]]

@@ -196,12 +196,26 @@ class DenseItemItem(Recommender):
             return self.B_[itemids]
         # Rows of B for the modelled items; an item outside them suggests nothing (-inf everywhere).
         scores = np.full((len(itemids), self.n_items_), -np.inf)
+        position, modelled = self._positions(itemids)
+        scores[np.ix_(np.flatnonzero(modelled), self.items_)] = self.B_[position[modelled]]
+        return scores
+
+    def _pair_scores(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        if self.items_ is None:
+            return self.B_[sources, targets].astype(np.float64)
+        (source, has_source), (target, has_target) = self._positions(sources), self._positions(targets)
+        both = has_source & has_target
+        scores = np.full(len(sources), -np.inf)
+        scores[both] = self.B_[source[both], target[both]]
+        return scores
+
+    def _positions(self, itemids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row of B, whether modelled) of each item id, with items_ (the modelled items) set."""
         position = np.searchsorted(self.items_, itemids)
         modelled = (position < len(self.items_)) & (
             self.items_[np.minimum(position, len(self.items_) - 1)] == itemids
         )
-        scores[np.ix_(np.flatnonzero(modelled), self.items_)] = self.B_[position[modelled]]
-        return scores
+        return np.minimum(position, len(self.items_) - 1), modelled
 
 
 class EASE(DenseItemItem):

@@ -95,3 +95,6 @@ class RP3beta(Recommender):
 
     def _item_scores(self, itemids: np.ndarray) -> np.ndarray:
         return self.W_[itemids].toarray()
+
+    def _pair_scores(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        return np.asarray(self.W_[sources, targets], dtype=np.float64).ravel()
