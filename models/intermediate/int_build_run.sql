@@ -6,7 +6,7 @@
     'submissions_path', 'bu_mapping_path', 'events_path', 'event_format', 'event_columns', 'submission_events',
     'event_timestamp_unit', 'max_clock_skew_hours', 'late_event_days', 'half_life_days', 'as_of',
     'default_asset_weight', 'top_k', 'min_cooccurrence',
-    'cooccurrence_measure', 'max_pages_per_cookie', 'als_factors', 'als_regularization', 'als_alpha',
+    'cooccurrence_measure', 'max_pages_per_cookie', 'cooccurrence_neighbours', 'als_factors', 'als_regularization', 'als_alpha',
     'als_iterations', 'als_seed', 'ease_l2', 'candidate_pages', 'recommender', 'eval_seed',
     'max_eval_users', 'eval_max_cookies', 'ease_max_pages', 'tuning_budget_seconds'] -%}
 {%- set settings = {} -%}

@@ -53,6 +53,7 @@ def _cooccurrence(settings, params) -> CooccurrenceRecommender:
         similarity=params["similarity"],
         min_cooccurrence=settings.min_cooccurrence,
         max_items_per_user=settings.max_pages_per_cookie,
+        neighbours=settings.cooccurrence_neighbours,
     )
 
 

@@ -51,6 +51,7 @@ class Settings:
     min_cooccurrence: int = 1
     cooccurrence_measure: str = "jaccard"
     max_pages_per_cookie: int | None = None  # None = no cap
+    cooccurrence_neighbours: int | None = 500  # None = every partner
     # Recommenders (defaults: the best of `python -m assetrec.tune`, see BENCHMARKS.md).
     als_factors: int = 32
     als_regularization: float = 100.0
@@ -108,6 +109,10 @@ class Settings:
         if self.min_cooccurrence < 1:
             raise ValueError(f"var min_cooccurrence must be >= 1, got {self.min_cooccurrence}")
         # >= 2 as the SQL requires: a cap of 1 would leave no pairs at all.
+        if self.cooccurrence_neighbours is not None and self.cooccurrence_neighbours < 1:
+            raise ValueError(
+                f"var cooccurrence_neighbours must be null (every partner) or >= 1, got {self.cooccurrence_neighbours}"
+            )
         if self.max_pages_per_cookie is not None and self.max_pages_per_cookie < 2:
             raise ValueError(
                 f"var max_pages_per_cookie must be null (no cap) or >= 2, got {self.max_pages_per_cookie}"

@@ -195,6 +195,29 @@ def test_cooccurrence_scores_and_recommendations_match_brute_force(affinity, mea
         assert np.all(ids[u][1:][equal] > ids[u][:-1][equal])
 
 
+@pytest.mark.parametrize("neighbours", [1, 3, 6])
+def test_neighbours_keep_each_items_strongest_partners_only(neighbours):
+    """Scores with a neighbour bound = scores over a similarity whose rows were cut by hand to their
+    `neighbours` largest entries (ties: lower item id)."""
+    x = random_user_items(n_users=40, n_items=12, density=0.3, seed=5)
+    sim = brute_similarity(x, "co_cookies")  # integer counts: many ties
+    cut = np.zeros_like(sim)
+    for i in range(sim.shape[0]):
+        partners = sorted((j for j in range(sim.shape[1]) if sim[i, j] != 0), key=lambda j: (-sim[i, j], j))
+        for j in partners[:neighbours]:
+            cut[i, j] = sim[i, j]
+    model = CooccurrenceRecommender("co_cookies", neighbours=neighbours).fit(x)
+    np.testing.assert_array_equal(model.similarity_.toarray(), cut)
+    users = np.arange(x.shape[0])
+    by_hand = CooccurrenceRecommender.from_similarity(cut).fit(x)
+    for a, b in zip(model.recommend(users, x, N=5), by_hand.recommend(users, x, N=5), strict=True):
+        np.testing.assert_array_equal(a, b)
+    precomputed = CooccurrenceRecommender.from_similarity(sim, neighbours=neighbours)
+    np.testing.assert_array_equal(precomputed.similarity_.toarray(), cut)
+    unbounded = CooccurrenceRecommender("co_cookies", neighbours=sim.shape[0]).fit(x)
+    np.testing.assert_array_equal(unbounded.similarity_.toarray(), sim)
+
+
 def test_cooccurrence_fills_with_score_zero_items_then_pads():
     # user 0 has item 0, which only co-occurs with item 1 (through user 1): items 2 and 3 follow with
     # score 0 in id order; with N=4 only 3 unfiltered items exist, so the row is padded.

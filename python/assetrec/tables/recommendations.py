@@ -145,5 +145,7 @@ def fitted_model(
         return model
     if name == "cooccurrence":
         similarity = pair_matrix(cooccurrence, params["similarity"], data.pages)
-        return CooccurrenceRecommender.from_similarity(similarity).fit(data.matrix)
+        return CooccurrenceRecommender.from_similarity(
+            similarity, neighbours=settings.cooccurrence_neighbours
+        ).fit(data.matrix)
     return registry.make(name, settings, params).fit(data.matrix)
