@@ -6,7 +6,7 @@
 -#}
 {%- set min_cooccurrence = assetrec.cooccurrence_int_var('min_cooccurrence', 1) -%}
 {%- set max_pages_per_cookie = assetrec.cooccurrence_int_var(
-    'max_pages_per_cookie', none, minimum=2, allow_none=true) -%}
+    'max_pages_per_cookie', 100, minimum=2, allow_none=true) -%}
 {%- if max_pages_per_cookie is none -%}
     {%- set page_rank_sql = '1' -%}
 {%- else -%}

@@ -50,7 +50,7 @@ class Settings:
     # Co-occurrence (page_cooccurrence and the co-occurrence recommender).
     min_cooccurrence: int = 1
     cooccurrence_measure: str = "jaccard"
-    max_pages_per_cookie: int | None = None  # None = no cap
+    max_pages_per_cookie: int | None = 100  # None = no cap
     cooccurrence_neighbours: int | None = 500  # None = every partner
     # Recommenders (defaults: the best of `python -m assetrec.tune`, see BENCHMARKS.md).
     als_factors: int = 32
@@ -76,13 +76,18 @@ class Settings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, object]) -> Settings:
-        """Settings from the dbt config `assetrec_settings` (values may arrive as text); keys that are
-        absent, empty, `None` or `null` keep the default; keys that are not vars are ignored."""
+        """Settings from the dbt config `assetrec_settings` (values may arrive as text); absent keys keep the
+        default; empty, `None` or `null` values are None for the vars that may be null (e.g. no cap) and keep
+        the default for the others; keys that are not vars are ignored."""
         types_by_name = typing.get_type_hints(cls)
         values = {}
         for var in fields(cls):
-            raw = config.get(var.name)
+            if var.name not in config:
+                continue
+            raw = config[var.name]
             if raw is None or str(raw).strip().lower() in _NULL_TEXTS:
+                if _nullable(types_by_name[var.name]):
+                    values[var.name] = None
                 continue
             values[var.name] = _parse(var.name, raw, types_by_name[var.name])
         settings = cls(**values)
@@ -124,6 +129,10 @@ class Settings:
         for name in ("eval_max_cookies", "ease_max_pages"):
             if getattr(self, name) < 0:
                 raise ValueError(f"var {name} must be >= 0 (0 = no bound), got {getattr(self, name)}")
+
+
+def _nullable(annotation) -> bool:
+    return isinstance(annotation, types.UnionType) and type(None) in typing.get_args(annotation)
 
 
 def _parse(name: str, raw, annotation) -> object:

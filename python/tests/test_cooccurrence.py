@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from assetrec.settings import Settings
 from conftest import query, run_dbt
 
 pytestmark = pytest.mark.dbt
@@ -139,7 +140,13 @@ def assert_frames_match(
         )
 
 
-def check_build(db_path: Path, min_cooccurrence=1, max_pages_per_cookie=None, measure="jaccard", top_k=10):
+def check_build(
+    db_path: Path,
+    min_cooccurrence=1,
+    max_pages_per_cookie=Settings.max_pages_per_cookie,
+    measure="jaccard",
+    top_k=10,
+):
     interactions = query(db_path, "select cookie, page_url, event_strength from fct_page_interactions")
     expected = reference_cooccurrence(interactions, min_cooccurrence, max_pages_per_cookie)
     actual = query(db_path, "select * from page_cooccurrence")

@@ -33,6 +33,10 @@ def test_settings_parse_dbt_strings_and_json_and_reject_bad_values():
         '{"als_factors": 64, "max_pages_per_cookie": null, "submissions_path": "x.csv"}'
     )
     assert (parsed.als_factors, parsed.max_pages_per_cookie, parsed.submissions_path) == (64, None, "x.csv")
+    # An explicit null of a var that may be null is None (no cap), not the default; absent keeps it.
+    assert Settings.from_json('{"cooccurrence_neighbours": null}').cooccurrence_neighbours is None
+    assert Settings.from_json("{}").max_pages_per_cookie == Settings().max_pages_per_cookie == 100
+    assert Settings.from_config({"top_k": "None"}).top_k == Settings().top_k
     with pytest.raises(ValueError, match="als_factors"):
         Settings.from_config({"als_factors": "many"})
     with pytest.raises(ValueError, match="candidate_pages"):
