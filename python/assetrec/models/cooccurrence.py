@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from assetrec import checks
 from assetrec.recommender_base import Recommender
 
-__all__ = ["SIMILARITIES", "CooccurrenceRecommender", "cooccurrence_similarity", "keep_neighbours"]
+__all__ = ["SIMILARITIES", "CooccurrenceRecommender", "cooccurrence_similarity", "top_per_row"]
 
 # The measures of the warehouse's page_cooccurrence (macro cooccurrence_measures(), same order): the values
 # var('cooccurrence_measure') accepts.
@@ -22,33 +22,19 @@ def _check_similarity(similarity: str, extra: tuple[str, ...] = ()) -> None:
         )
 
 
-def _cap_items_per_user(user_items: sp.csr_matrix, max_items_per_user: int) -> sp.csr_matrix:
-    """Each row of a canonical CSR matrix (``checks.user_items``) reduced to its ``max_items_per_user``
-    largest values, ties by item id ascending (cooccurrence_page_pairs.sql's page_rank)."""
-    rows = np.repeat(np.arange(user_items.shape[0]), np.diff(user_items.indptr))
+def top_per_row(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Each row of a canonical CSR matrix reduced to its ``k`` largest values, ties by column ascending: a
+    user's strongest items (cooccurrence_page_pairs.sql's page_rank) or an item's strongest partners (item-kNN
+    neighbours)."""
+    if matrix.nnz == 0 or np.diff(matrix.indptr).max() <= k:
+        return matrix
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     # Row-major like the CSR data, so a position within the row is the entry's rank in its row.
-    order = np.lexsort((user_items.indices, -user_items.data, rows))
-    rank = np.arange(user_items.nnz) - user_items.indptr[rows]
-    keep = np.zeros(user_items.nnz, dtype=bool)
-    keep[order[rank < max_items_per_user]] = True
-    capped = sp.csr_matrix(
-        (user_items.data[keep], (rows[keep], user_items.indices[keep])), shape=user_items.shape
-    )
-    capped.sort_indices()
-    return capped
-
-
-def keep_neighbours(sim: sp.csr_matrix, neighbours: int) -> sp.csr_matrix:
-    """Each row of a canonical CSR item x item matrix reduced to its ``neighbours`` largest values (ties: the
-    lower item id), as item-kNN keeps each item's strongest partners."""
-    rows = np.repeat(np.arange(sim.shape[0]), np.diff(sim.indptr))
-    if sim.nnz == 0 or np.diff(sim.indptr).max() <= neighbours:
-        return sim
-    order = np.lexsort((sim.indices, -sim.data, rows))
-    rank = np.arange(sim.nnz) - sim.indptr[rows]  # row-major like order: the position is the rank in the row
-    keep = np.zeros(sim.nnz, dtype=bool)
-    keep[order[rank < neighbours]] = True
-    kept = sp.csr_matrix((sim.data[keep], (rows[keep], sim.indices[keep])), shape=sim.shape)
+    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    rank = np.arange(matrix.nnz) - matrix.indptr[rows]
+    keep = np.zeros(matrix.nnz, dtype=bool)
+    keep[order[rank < k]] = True
+    kept = sp.csr_matrix((matrix.data[keep], (rows[keep], matrix.indices[keep])), shape=matrix.shape)
     kept.sort_indices()
     return kept
 
@@ -94,7 +80,7 @@ def cooccurrence_similarity(
     # Totals (a, b, n, norms) from every interaction; pairs (co, dot) from the capped ones.
     n_users = int(np.count_nonzero(np.diff(m.indptr)))
     diag = np.bincount(m.indices, minlength=m.shape[1]).astype(np.float64)  # a, b
-    paired = m if max_items_per_user is None else _cap_items_per_user(m, max_items_per_user)
+    paired = m if max_items_per_user is None else top_per_row(m, max_items_per_user)
     b = paired.copy()
     b.data = np.ones_like(b.data)
     counts = (b.T @ b).tocoo()  # float64 sums of ones: exact integers
@@ -202,7 +188,7 @@ class CooccurrenceRecommender(Recommender):
         s.eliminate_zeros()
         s.sort_indices()
         model = cls(similarity="precomputed", affinity=affinity, batch_size=batch_size, neighbours=neighbours)
-        model.similarity_ = s if neighbours is None else keep_neighbours(s, model.neighbours)
+        model.similarity_ = s if neighbours is None else top_per_row(s, model.neighbours)
         model.n_items_ = s.shape[0]
         return model
 
@@ -215,7 +201,7 @@ class CooccurrenceRecommender(Recommender):
                 )
             return
         sim = cooccurrence_similarity(matrix, self.similarity, self.min_cooccurrence, self.max_items_per_user)
-        self.similarity_ = sim if self.neighbours is None else keep_neighbours(sim, self.neighbours)
+        self.similarity_ = sim if self.neighbours is None else top_per_row(sim, self.neighbours)
 
     def _x(self, chunk: sp.csr_matrix) -> sp.csr_matrix:
         """The input transform of user rows: the affinity (event strengths, or 1 with affinity="binary")."""

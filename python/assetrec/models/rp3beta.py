@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from assetrec import checks
-from assetrec.models.cooccurrence import _cap_items_per_user
+from assetrec.models.cooccurrence import top_per_row
 from assetrec.recommender_base import MAX_BLOCK_CELLS, Recommender
 
 __all__ = ["RP3beta"]
@@ -85,7 +85,7 @@ class RP3beta(Recommender):
             w.eliminate_zeros()
             w.sort_indices()
             if self.top_k is not None:
-                w = _cap_items_per_user(w, self.top_k)  # each row's top_k largest, ties by lower id
+                w = top_per_row(w, self.top_k)  # each row's top_k largest, ties by lower id
             blocks.append(w)
         self.W_ = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, 0))
         self.W_.sort_indices()
