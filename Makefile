@@ -85,10 +85,10 @@ java:
 
 setup-spark: $(VENV)/.installed-spark java
 
-# Phase 1: the SQL layers of the aggregated export (selector spark_sql_layers in selectors.yml), on the bundled
-# sample or the exports given with SPARK_VARS='{submissions_path: ..., bu_mapping_path: ...}'.
+# The aggregated export's whole DAG, Python models and reporting included (selector spark in selectors.yml), on
+# the bundled sample or the exports given with SPARK_VARS='{submissions_path: ..., bu_mapping_path: ...}'.
 run-spark: setup-spark
-	ASSETREC_SPARK_DIR=$(SPARK_DIR) $(DBT) build $(SPARK_DBT_FLAGS) --selector spark_sql_layers $(if $(SPARK_VARS),--vars '$(SPARK_VARS)')
+	ASSETREC_SPARK_DIR=$(SPARK_DIR) $(DBT) build $(SPARK_DBT_FLAGS) --selector spark $(if $(SPARK_VARS),--vars '$(SPARK_VARS)')
 	@echo "Spark tables (Parquet, one folder per table): $(abspath $(SPARK_DIR))/warehouse/assetrec.db/<table>/"
 	@ls $(SPARK_DIR)/warehouse/assetrec.db | tr '\n' ' '; echo
 

@@ -1,6 +1,6 @@
 {#
-  Spark, phase 1 of the Spark target (README: Running on Spark): the event-level staging (models/staging/events,
-  macros/events) is DuckDB SQL and is not built on Spark yet, so the `spark_sql_layers` selector leaves it and
+  Spark (README: Running on Spark): the event-level staging (models/staging/events, macros/events) is DuckDB SQL
+  and is not built on Spark yet, so the `spark` and `spark_sql_layers` selectors leave it and
   fct_submission_events out. The aggregated export's models still read fct_submission_events (it is empty for
   that input), so this creates it empty, with its columns, when it does not exist. Event input (var events_path)
   stops the build on Spark.

@@ -1,11 +1,21 @@
-"""Held-out evaluation of every recommender on the same splits (assetrec.tables.model_evaluation)."""
+"""Held-out evaluation of every recommender on the same splits (assetrec.tables.model_evaluation).
+
+On Spark the bounded sample (var eval_max_cookies) is collected to the driver and evaluated by the same code.
+"""
 
 from assetrec.settings import Build
+from assetrec.spark import on_spark
 from assetrec.tables import model_evaluation
 
 
 def model(dbt, session):
-    build = Build.read(dbt.ref("int_build_run"))
-    return model_evaluation(
-        dbt.ref("fct_page_interactions"), dbt.ref("dim_pages"), build.settings, build.run_id
-    )
+    build_run = dbt.ref("int_build_run")
+    interactions = dbt.ref("fct_page_interactions")
+    pages = dbt.ref("dim_pages")
+    if on_spark(session):
+        from assetrec.spark import frames, tables
+
+        build = frames.build(build_run)
+        return tables.model_evaluation(session, interactions, pages, build.settings, build.run_id)
+    build = Build.read(build_run)
+    return model_evaluation(interactions, pages, build.settings, build.run_id)

@@ -1,10 +1,17 @@
 """Run history: one row appended per build, so parameter changes can be compared over time."""
 
 from assetrec.settings import Build
+from assetrec.spark import on_spark
 from assetrec.tables import model_run
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental", unique_key="run_id")
-    build = Build.read(dbt.ref("int_build_run"))
-    return model_run(dbt.ref("fct_page_interactions"), dbt.ref("model_evaluation"), build)
+    build_run = dbt.ref("int_build_run")
+    interactions = dbt.ref("fct_page_interactions")
+    evaluation = dbt.ref("model_evaluation")
+    if on_spark(session):
+        from assetrec.spark import frames, tables
+
+        return tables.model_run(session, interactions, evaluation, frames.build(build_run))
+    return model_run(interactions, evaluation, Build.read(build_run))

@@ -1,9 +1,15 @@
 """For each page, its top-K most similar other pages by cosine of ALS page factors."""
 
 from assetrec.settings import Build
+from assetrec.spark import on_spark
 from assetrec.tables import similar_pages
 
 
 def model(dbt, session):
-    build = Build.read(dbt.ref("int_build_run"))
-    return similar_pages(dbt.ref("int_als_factors"), build.settings.top_k)
+    build_run = dbt.ref("int_build_run")
+    factors = dbt.ref("int_als_factors")
+    if on_spark(session):
+        from assetrec.spark import frames, tables
+
+        return tables.similar_pages(session, factors, frames.build(build_run).settings.top_k)
+    return similar_pages(factors, Build.read(build_run).settings.top_k)

@@ -92,13 +92,13 @@ page_groups as (
 )
 
 select
-    cast(page_groups.grouping as varchar) as grouping,  -- noqa: RF04
-    cast(page_groups.group_value as varchar) as group_value,
+    cast(page_groups.grouping as {{ assetrec.text_type() }}) as grouping,  -- noqa: RF04
+    cast(page_groups.group_value as {{ assetrec.text_type() }}) as group_value,
     count(*) as pages,
     count(case when page_avg_scores.similar_page_count > 0 then 1 end) as pages_with_similar_pages,
     avg(page_avg_scores.avg_score) as mean_avg_similarity,
-    cast(page_avg_scores.measure as varchar) as measure,
-    cast(page_avg_scores.model as varchar) as model  -- noqa: RF04
+    cast(page_avg_scores.measure as {{ assetrec.text_type() }}) as measure,
+    cast(page_avg_scores.model as {{ assetrec.text_type() }}) as model  -- noqa: RF04
 from page_groups
 inner join page_avg_scores on page_groups.page_url = page_avg_scores.page_url
 group by page_avg_scores.model, page_avg_scores.measure, page_groups.grouping, page_groups.group_value

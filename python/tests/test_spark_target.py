@@ -1,9 +1,14 @@
-"""The Spark target (README: Running on Spark) builds the same SQL layers as DuckDB, row for row.
+"""The Spark target (README: Running on Spark) builds the same tables as DuckDB.
 
-The first phase of the Spark target: the seeds, staging/clickstream (clean rows and quarantine), marts and co-occurrence
-tables of the aggregated export. The bundled sample is built on both targets, DuckDB into a temporary database,
-Spark into a temporary ASSETREC_SPARK_DIR, and every table is compared: Spark's tables are read as the Parquet
-files Spark wrote (`$ASSETREC_SPARK_DIR/warehouse/assetrec.db/<table>/`), by DuckDB, not through dbt or Spark.
+The bundled sample is built on both targets (DuckDB into a temporary database, Spark into a temporary
+ASSETREC_SPARK_DIR; on Spark the whole DAG of selector `spark`), and so is a small export with every quirk (the SQL
+layers only, selector `spark_sql_layers`). The SQL layers (seeds, staging/clickstream with its quarantine, marts
+and co-occurrence tables) must be identical row for row: Spark's tables are read as the Parquet files Spark wrote
+(`$ASSETREC_SPARK_DIR/warehouse/assetrec.db/<table>/`), by DuckDB, not through dbt or Spark. Every relation of
+the DuckDB build (but the event-level staging) must exist on Spark with the same columns and types (read from
+Spark's catalog), every cookie must have its recommendations, and on a held-out split of the sample (one page per
+cookie removed from the export) the hit rate at 10 of the deployed model's recommendations, and of the ALS
+factors, is computed here from each target's tables and must agree within 5%.
 
 Marked `spark` (and `dbt`): `make test-spark` runs it; it skips, saying so, without the Spark set-up.
 """
@@ -94,6 +99,48 @@ EXPORT_SUBMISSIONS = (
 EXPORT_BU_MAPPING = ',business_unit,page_url\n0, A ,p1\n1,a,p1\n2,B,"p,2"\n3,,p3\n4,c,\n5,c,p5\n6,b,p3\n'
 
 
+SAMPLE_SUBMISSIONS = dbt_runner.REPO / "seeds" / "sample" / "sample_submissions.csv"
+SAMPLE_BU_MAPPING = dbt_runner.REPO / "seeds" / "sample" / "sample_bu_mapping.csv"
+# The held-out split: for each cookie with two pages or more, one page (the first by a hash of the pair) is
+# removed from the export, and a target's recommendations hit when they offer it.
+HELD_OUT_SQL = """
+with pairs as (select distinct cookie, page_url from raw),
+eligible as (select cookie from pairs group by cookie having count(*) >= 2)
+select cookie, arg_min(page_url, md5(cookie || page_url)) as page_url
+from pairs where cookie in (select cookie from eligible) group by cookie
+"""
+# Both targets run the same settings without the per-build tuning's time budget (the choice of model then cannot
+# depend on how busy the machine is), and evaluate a sample of the cookies (eval_max_cookies: the sample must be
+# the same on both).
+HELD_OUT_VARS = {"tuning_budget_seconds": 0, "eval_max_cookies": 600}
+
+
+def _held_out_pairs(con: duckdb.DuckDBPyConnection) -> None:
+    """Temporary `raw` (the sample's submissions, as text) and `held` (the held-out cookie, page_url pairs)."""
+    con.execute(
+        f"create or replace temp view raw as select * from read_csv('{SAMPLE_SUBMISSIONS}', all_varchar=true)"
+    )
+    con.execute(f"create or replace temp table held as {HELD_OUT_SQL}")
+
+
+def _heldout_vars(folder: Path) -> dict:
+    with duckdb.connect() as con:
+        _held_out_pairs(con)
+        training = (
+            "select cookie, gated_asset_type, page_url, form_submissions from raw "
+            "anti join held on raw.cookie = held.cookie and raw.page_url = held.page_url"
+        )
+        con.execute(
+            f"copy ({training}) to '{folder / 'submissions.csv'}' (header, quote '\"', force_quote *)"
+        )
+    shutil.copy(SAMPLE_BU_MAPPING, folder / "bu_mapping.csv")
+    return {
+        "submissions_path": str(folder / "submissions.csv"),
+        "bu_mapping_path": str(folder / "bu_mapping.csv"),
+        **HELD_OUT_VARS,
+    }
+
+
 def _export_vars(folder: Path) -> dict:
     (folder / "submissions.csv").write_bytes(EXPORT_SUBMISSIONS.encode())
     (folder / "bu_mapping.csv").write_bytes(EXPORT_BU_MAPPING.encode())
@@ -110,29 +157,63 @@ def spark_ready() -> None:
         pytest.skip(f"Spark target not set up ({missing}): run `make setup-spark`, or `make test-spark`")
 
 
-@pytest.fixture(scope="module", params=["sample", "export"])
-def builds(request, spark_ready, tmp_path_factory) -> tuple[Path, Path]:
-    """The bundled sample (or the small export above) built on DuckDB (the database) and on Spark (its
+# Spark builds are slow to start (a JVM each): each input is built once per test session.
+_BUILT: dict[str, tuple[Path, Path]] = {}
+_VARS: dict[str, dict | None] = {}
+
+
+def _build(kind: str, tmp_path_factory) -> tuple[Path, Path]:
+    """The bundled sample (the whole DAG that Spark builds), the small export above (the SQL layers) or the
+    held-out export (the models up to recommendations), built on DuckDB (the database) and on Spark (its
     ASSETREC_SPARK_DIR)."""
-    work = tmp_path_factory.mktemp(f"spark_target_{request.param}")
-    variables = _export_vars(work) if request.param == "export" else None
+    if kind in _BUILT:
+        return _BUILT[kind]
+    work = tmp_path_factory.mktemp(f"spark_target_{kind}")
+    variables = {"sample": None, "export": _export_vars, "heldout": _heldout_vars}[kind]
+    variables = variables(work) if variables else None
     db = work / "duckdb" / "warehouse.duckdb"
     db.parent.mkdir()
-    # DuckDB: the same layers (and the event staging they read, empty for this input).
+    duck_args, spark_args = {
+        "sample": (["run"], ["build", "--selector", "spark"]),
+        # The same layers (and the event staging they read, empty for this input) on DuckDB.
+        "export": (
+            ["run", "--exclude", "path:models/ml+", "int_als_factors+"],
+            ["build", "--selector", "spark_sql_layers"],
+        ),
+        "heldout": (
+            ["run", "--select", "+recommendations"],
+            ["build", "--select", "+recommendations", "--exclude", "path:models/staging/events"]
+            + [
+                "fct_submission_events",
+                "--exclude-resource-type",
+                "test",
+                "--exclude-resource-type",
+                "unit_test",
+            ],
+        ),
+    }[kind]
     dbt_runner.run_dbt(["seed"], db, work / "duckdb" / "target")
-    dbt_runner.run_dbt(
-        ["run", "--exclude", "path:models/ml+", "int_als_factors+"], db, work / "duckdb" / "target", variables
-    )
+    dbt_runner.run_dbt(duck_args, db, work / "duckdb" / "target", variables)
     spark_dir = work / "spark"
-    dbt_runner.run_dbt(
-        ["build", "--selector", "spark_sql_layers"],
-        db,
-        work / "dbt-spark",
-        variables,
-        dbt_target="spark",
-        spark_dir=spark_dir,
-    )
+    dbt_runner.run_dbt(spark_args, db, work / "dbt-spark", variables, dbt_target="spark", spark_dir=spark_dir)
+    _BUILT[kind] = db, spark_dir
+    _VARS[kind] = variables
     return db, spark_dir
+
+
+@pytest.fixture(scope="module", params=["sample", "export"])
+def builds(request, spark_ready, tmp_path_factory) -> tuple[Path, Path]:
+    return _build(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def sample_builds(spark_ready, tmp_path_factory) -> tuple[Path, Path]:
+    return _build("sample", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def heldout_builds(spark_ready, tmp_path_factory) -> tuple[Path, Path]:
+    return _build("heldout", tmp_path_factory)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list[str], list[tuple]]:
@@ -276,7 +357,7 @@ toy:
 
 def test_python_model_runs_in_the_same_session(spark_ready, tmp_path):
     """The plugin's `session` submission (the default): a Python model reads a SQL model's relation and writes a
-    Parquet table in the same SparkSession. (The project's own Python models are not on Spark yet.)"""
+    Parquet table in the same SparkSession."""
     state = tmp_path / "state"
     (tmp_path / "models").mkdir()
     (tmp_path / "dbt_project.yml").write_text(
@@ -295,3 +376,244 @@ def test_python_model_runs_in_the_same_session(spark_ready, tmp_path):
     assert result.returncode == 0, result.stdout[-4000:]
     files = f"read_parquet('{state}/warehouse/toy.db/doubled/*.parquet')"
     assert duckdb.sql(f"select y from {files} order by y").fetchall() == [(2,), (4,)]
+
+
+# The DuckDB build's relations that the spark target does not build: the event-level staging (DuckDB SQL).
+EVENT_STAGING = {
+    "base_events__events",
+    "stg_events__events",
+    "stg_events__events_validated",
+    "rejected_events",
+    "ignored_events_summary",
+}
+# DuckDB's type names as Spark's (timestamps: Spark has one kind, an instant).
+DUCKDB_AS_SPARK = {
+    "VARCHAR": "string",
+    "BIGINT": "bigint",
+    "INTEGER": "int",
+    "DOUBLE": "double",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamp",
+    "HUGEINT": "decimal(38,0)",
+}
+ALS_MODELS = ("als", "als_prototype")
+
+
+def _spark_type(duckdb_type: str) -> str:
+    if duckdb_type.endswith("[]"):
+        return f"array<{_spark_type(duckdb_type[:-2])}>"
+    if duckdb_type.startswith("DECIMAL"):
+        return _decimal(duckdb_type)
+    return DUCKDB_AS_SPARK.get(duckdb_type, duckdb_type.lower())
+
+
+def _comparable(spark_type: str) -> str:
+    return _decimal(spark_type) if spark_type.startswith("decimal") else spark_type
+
+
+def _decimal(name: str) -> str:
+    """A decimal type by its scale only: the engines derive different precisions for the same expression
+    (DuckDB widens to 38 digits where Spark keeps 12), which holds the same values."""
+    return "decimal(*," + name.lower().replace(" ", "").rstrip(")").split(",")[-1] + ")"
+
+
+def _spark_catalog(spark_dir: Path) -> dict[str, list[tuple[str, str]]]:
+    """Every relation of schema assetrec in a Spark build's metastore (tables and views): its columns and types,
+    read by a SparkSession of this process (the build has finished: Derby admits one process at a time)."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("assetrec-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", str(spark_dir / "warehouse"))
+        .config(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=false",
+        )
+        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
+        .enableHiveSupport()
+        .getOrCreate()
+    )
+    try:
+        return {
+            table.name: [
+                (field.name, _comparable(field.dataType.simpleString()))
+                for field in session.table(f"assetrec.{table.name}").schema
+            ]
+            for table in session.catalog.listTables("assetrec")
+        }
+    finally:
+        session.stop()
+
+
+def test_every_duckdb_relation_exists_on_spark_with_its_columns(sample_builds):
+    """Every table and view of the DuckDB build (but the event-level staging), Python models and reporting
+    included: on Spark with the same column names, in the same order, and the same types (Spark's names)."""
+    db, spark_dir = sample_builds
+    with duckdb.connect(str(db), read_only=True) as con:
+        names = [row[0] for row in con.sql("select table_name from information_schema.tables").fetchall()]
+        expected = {}
+        for name in sorted(set(names) - EVENT_STAGING):
+            relation = con.sql(f'select * from main."{name}"')
+            expected[name] = [
+                (c, _spark_type(str(t))) for c, t in zip(relation.columns, relation.types, strict=True)
+            ]
+    catalog = _spark_catalog(spark_dir)
+    missing = sorted(set(expected) - set(catalog))
+    assert not missing, f"not built on Spark: {missing}"
+    for name, columns in expected.items():
+        assert catalog[name] == columns, f"{name}: DuckDB {columns} != Spark {catalog[name]}"
+
+
+def _spark_files(spark_dir: Path, table: str) -> str:
+    return f"read_parquet('{spark_dir}/warehouse/assetrec.db/{table}/*.parquet')"
+
+
+def test_every_cookie_has_its_recommendations_on_spark(sample_builds):
+    """Every cookie of dim_cookies has as many recommendations on Spark as on DuckDB: top_k where the catalogue
+    has top_k pages it has not submitted; with an item-item model (not ALS) the same pages in the same order."""
+    db, spark_dir = sample_builds
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db}' as duck (read_only)")
+        spark = _spark_files(spark_dir, "recommendations")
+        counts = con.sql(
+            f"""
+            select cookies.cookie, cookies.interactions, coalesce(d.n, 0), coalesce(s.n, 0)
+            from duck.dim_cookies as cookies
+            left join (select cookie, count(*) as n from duck.recommendations group by cookie) as d using (cookie)
+            left join (select cookie, count(*) as n from {spark} group by cookie) as s using (cookie)
+            """
+        ).fetchall()
+        top_k, catalogue = con.sql("select 10, count(*) from duck.dim_pages").fetchall()[0]
+        assert counts, "no cookies"
+        for cookie, pages, duck_count, spark_count in counts:
+            assert spark_count == duck_count, (
+                f"cookie {cookie}: {duck_count} on DuckDB, {spark_count} on Spark"
+            )
+            if catalogue - pages >= top_k:
+                assert spark_count == top_k, f"cookie {cookie}: {spark_count} recommendations"
+        model = con.sql(f"select distinct model from {spark}").fetchall()
+        assert model == con.sql("select distinct model from duck.recommendations").fetchall()
+        if model[0][0] not in ALS_MODELS:
+            ranked = "select cookie, rank, page_url, round(score, 9), because_page_url from {} order by all"
+            assert (
+                con.sql(ranked.format(spark)).fetchall()
+                == con.sql(ranked.format("duck.recommendations")).fetchall()
+            )
+
+
+def _hit_rate(con: duckdb.DuckDBPyConnection, recommendations: str) -> float:
+    """Share of the held-out cookies whose held-out page is among their recommendations."""
+    return con.sql(
+        f"select avg(case when r.page_url is not null then 1.0 else 0.0 end) from held "
+        f"left join {recommendations} as r on held.cookie = r.cookie and held.page_url = r.page_url and r.rank <= 10"
+    ).fetchall()[0][0]
+
+
+def _als_hit_rate(con: duckdb.DuckDBPyConnection, factors: str) -> float:
+    """The same for the top 10 unseen pages by ALS factors (cookie . page), computed here from a build's
+    int_als_factors (what als_cookie_factors and als_page_factors split)."""
+    import numpy as np
+
+    cookies = f"(select id as cookie, factors from {factors} where entity = 'cookie')"
+    pages = f"(select id as page_url, factors from {factors} where entity = 'page')"
+    page_table = con.sql(f"select page_url, factors from {pages} order by page_url").fetchall()
+    page_ids = [row[0] for row in page_table]
+    page_vectors = np.array([row[1] for row in page_table])
+    position = {page: i for i, page in enumerate(page_ids)}
+    seen = con.sql("select cookie, list(page_url) from duck.fct_page_interactions group by cookie").fetchall()
+    seen = dict(seen)
+    held = con.sql(
+        f"select held.cookie, held.page_url, c.factors from held join {cookies} as c using (cookie)"
+    ).fetchall()
+    hits = 0
+    for cookie, page, factors in held:
+        scores = page_vectors @ np.asarray(factors)
+        scores[[position[p] for p in seen.get(cookie, [])]] = -np.inf
+        top = np.argsort(-scores, kind="stable")[:10]
+        hits += page in {page_ids[i] for i in top}
+    return hits / len(held)
+
+
+@pytest.fixture(scope="module")
+def heldout(heldout_builds):
+    """A connection with the DuckDB build attached (`duck`) and the held-out pairs (`held`), the Spark folder, and
+    the hit rates of both targets' recommendations (read now: `heldout_als` rebuilds them)."""
+    db, spark_dir = heldout_builds
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db}' as duck (read_only)")
+        _held_out_pairs(con)
+        # Only the cookies still in the export (a cookie whose other rows were all rejected is not).
+        con.execute("delete from held where cookie not in (select cookie from duck.fct_page_interactions)")
+        rates = {
+            "duck": _hit_rate(con, "duck.recommendations"),
+            "spark": _hit_rate(con, _spark_files(spark_dir, "recommendations")),
+        }
+        yield con, spark_dir, rates
+
+
+def test_held_out_hit_rate_of_recommendations_matches_duckdb(heldout):
+    """The deployed model (the same choice on both targets: the evaluation is the same)."""
+    _, _, rates = heldout
+    duck, spark = rates["duck"], rates["spark"]
+    print(f"deployed model's held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}")
+    assert duck > 0.1, f"DuckDB's held-out HR@10 is only {duck}"
+    assert abs(spark - duck) <= 0.05 * duck, f"held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}"
+
+
+@pytest.fixture(scope="module")
+def heldout_als(heldout, heldout_builds):
+    """The held-out builds' recommendations rebuilt with var recommender = als on both targets (on Spark: the
+    cookies scored on the executors from Spark's ALS factors)."""
+    con, spark_dir, _ = heldout
+    db, _ = heldout_builds
+    work = db.parent.parent
+    variables = {**_VARS["heldout"], "recommender": "als"}
+    args = ["run", "--select", "int_build_run", "recommendations"]  # int_build_run: the vars the models read
+    con.execute("detach duck")  # dbt writes the database
+    dbt_runner.run_dbt(args, db, work / "duckdb" / "target", variables)
+    con.execute(f"attach '{db}' as duck (read_only)")
+    dbt_runner.run_dbt(args, db, work / "dbt-spark", variables, dbt_target="spark", spark_dir=spark_dir)
+    return con, spark_dir
+
+
+def test_held_out_hit_rate_of_als_recommendations_matches_duckdb(heldout_als):
+    con, spark_dir = heldout_als
+    spark_recommendations = _spark_files(spark_dir, "recommendations")
+    assert con.sql(f"select distinct model from {spark_recommendations}").fetchall() == [("als",)]
+    duck = _hit_rate(con, "duck.recommendations")
+    spark = _hit_rate(con, spark_recommendations)
+    print(f"ALS recommendations' held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}")
+    assert abs(spark - duck) <= 0.05 * duck, f"ALS held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}"
+    # The executors' scoring is the factors' ranking (up to float32 near-ties).
+    by_factors = _als_hit_rate(con, _spark_files(spark_dir, "int_als_factors"))
+    assert abs(spark - by_factors) <= 0.01, (
+        f"Spark's ALS recommendations {spark:.4f}, its factors {by_factors:.4f}"
+    )
+
+
+def test_held_out_hit_rate_of_als_factors_matches_duckdb(heldout):
+    """Spark's ALS (pyspark.ml) against ours, fitted with the same vars on the same training part."""
+    con, spark_dir, _ = heldout
+    duck = _als_hit_rate(con, "duck.int_als_factors")
+    spark = _als_hit_rate(con, _spark_files(spark_dir, "int_als_factors"))
+    print(f"ALS held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}")
+    assert duck > 0.1, f"DuckDB's ALS held-out HR@10 is only {duck}"
+    assert abs(spark - duck) <= 0.05 * duck, f"ALS held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}"
+
+
+def test_model_evaluation_on_spark_equals_duckdb(heldout):
+    """The evaluation is collected on Spark and run by the same code: on the same sample of cookies, the same
+    rows (the bound eval_max_cookies is below the cookies of the held-out export)."""
+    con, spark_dir, _ = heldout
+    columns = "model, split, metric, k, round(value, 9), users, params, round(validation_ndcg, 9)"
+    duck = con.sql(f"select {columns} from duck.model_evaluation order by all").fetchall()
+    spark = con.sql(
+        f"select {columns} from {_spark_files(spark_dir, 'model_evaluation')} order by all"
+    ).fetchall()
+    assert duck and spark == duck
+    users = con.sql("select max(users) from duck.model_evaluation where metric = 'hit_rate'").fetchall()[0][0]
+    assert users <= HELD_OUT_VARS["eval_max_cookies"]

@@ -20,7 +20,14 @@ from assetrec.tables.factors import factor_matrix
 from assetrec.tables.io import read_frame, text_column
 from assetrec.tables.pages import candidate_items, page_units
 
-__all__ = ["deployed_model", "fitted_model", "next_pages", "recommendations"]
+__all__ = [
+    "deployed_model",
+    "fitted_model",
+    "next_page_rows",
+    "next_pages",
+    "recommendation_rows",
+    "recommendations",
+]
 
 log = logging.getLogger("assetrec.tables")
 # Cookies scored per chunk (one dense chunk x pages block per thread).
@@ -45,11 +52,25 @@ def recommendations(
     pages = read_frame(pages, "page_url, business_units")
     name, model = deployed_model(data, evaluation, factors, cooccurrence, settings)
     items = candidate_items(data, pages, settings.candidate_pages)
+    return recommendation_rows(name, model, data, items, page_units(data, pages), settings.top_k)
+
+
+def recommendation_rows(
+    name: str,
+    model: Recommender,
+    data: Interactions,
+    items: np.ndarray | None,
+    units: list[list[str]],
+    top_k: int,
+) -> pd.DataFrame:
+    """The rows of `recommendations` for the cookies of `data` (its matrix columns: every page, as `units`)
+    from a fitted model: scored in chunks of SCORE_CHUNK_USERS cookies on every core. The Spark target calls
+    it on each partition of cookies."""
     started = time.perf_counter()
 
     def score(batch):
         rows = data.matrix[batch]
-        ids, scores = model.recommend(batch, rows, N=settings.top_k, items=items)
+        ids, scores = model.recommend(batch, rows, N=top_k, items=items)
         because, share = model.explain(batch, rows, ids)
         return ids, scores, because, share
 
@@ -57,14 +78,13 @@ def recommendations(
     ids, scores, because, share = (
         (np.concatenate([p[i] for p in parts]) for i in range(4))
         if parts
-        else (np.empty((0, settings.top_k), dtype) for dtype in (np.int32, float, np.int32, float))
+        else (np.empty((0, top_k), dtype) for dtype in (np.int32, float, np.int32, float))
     )
     log.info("recommendations: scored %d cookies in %.2fs", len(data.cookies), time.perf_counter() - started)
     keep = ids >= 0
     rows, ranks = np.nonzero(keep)
     page_index = ids[keep].astype(np.int64)
     reason = because[keep].astype(np.int64)
-    units = page_units(data, pages)
     return pd.DataFrame(
         {
             "cookie": text_column(data.cookies[rows]),
@@ -95,14 +115,21 @@ def next_pages(
     pages = read_frame(pages, "page_url, business_units")
     name, model = deployed_model(data, evaluation, factors, cooccurrence, settings)
     items = candidate_items(data, pages, settings.candidate_pages)
-    ids, scores = model.similar_items(np.arange(len(data.pages)), N=settings.top_k, items=items)
+    return next_page_rows(name, model, data.pages, items, settings.top_k)
+
+
+def next_page_rows(
+    name: str, model: Recommender, pages: np.ndarray, items: np.ndarray | None, top_k: int
+) -> pd.DataFrame:
+    """The rows of `next_pages` from a fitted model whose item ids are the positions in `pages`."""
+    ids, scores = model.similar_items(np.arange(len(pages)), N=top_k, items=items)
     keep = (ids >= 0) & np.isfinite(scores)
     rows, ranks = np.nonzero(keep)
     return pd.DataFrame(
         {
-            "page_url": text_column(data.pages[rows]),
+            "page_url": text_column(pages[rows]),
             "rank": ranks.astype(np.int64) + 1,
-            "next_page_url": text_column(data.pages[ids[keep].astype(np.int64)]),
+            "next_page_url": text_column(pages[ids[keep].astype(np.int64)]),
             "score": scores[keep],
             "model": name,
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,12 @@ class SparkLocalCredentials(SparkCredentials):
             config = Path(sparklocal.PACKAGE_PATH) / "log4j2.properties"
             options = f"{options} -Dlog4j2.configurationFile={config.as_uri()}".strip()
             self.server_side_parameters["spark.driver.extraJavaOptions"] = options
+        # Python models' pandas UDFs run in Spark's Python workers: the interpreter dbt runs in (whose environment
+        # has the project's package) unless the profile or PYSPARK_PYTHON names another.
+        python = self.server_side_parameters.get("spark.pyspark.python") or os.environ.get("PYSPARK_PYTHON")
+        python = python or sys.executable
+        self.server_side_parameters["spark.pyspark.python"] = python
+        os.environ.setdefault("PYSPARK_PYTHON", python)
 
     @property
     def type(self) -> str:

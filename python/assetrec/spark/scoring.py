@@ -1,0 +1,145 @@
+"""The deployed model on Spark: fitted once on the driver (or by Spark's ALS), scored on the executors.
+
+Item-item models (EASE, DLAE, EDLAE, RP3beta, co-occurrence) and the popularity baseline are fitted on the
+driver by assetrec's own code from the collected interactions (their fit is a pages x pages solve; EASE models
+only the `ease_max_pages` most popular pages), then broadcast: every executor scores its cookies with the same
+`recommend` and `explain` as the DuckDB target (`assetrec.tables.recommendations.recommendation_rows`), one
+group of cookies at a time (applyInPandas). ALS models are fitted by Spark (`assetrec.spark.als`); only the page
+factors are broadcast, each cookie's own factors travel with its rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from threadpoolctl import threadpool_limits
+
+from assetrec import registry
+from assetrec.interactions import Interactions
+from assetrec.recommender_base import Recommender
+from assetrec.spark import als, frames
+from assetrec.tables.evaluation import choose_model, chosen_params
+from assetrec.tables.recommendations import fitted_model, recommendation_rows
+
+__all__ = ["RECOMMENDATION_SCHEMA", "DeployedModel", "deployed_model", "score_cookies"]
+
+log = logging.getLogger("assetrec.spark")
+RECOMMENDATION_SCHEMA = {
+    "cookie": "string",
+    "rank": "bigint",
+    "page_url": "string",
+    "score": "double",
+    "business_units": "array<string>",
+    "model": "string",
+    "because_page_url": "string",
+    "because_share": "double",
+}
+# Interactions per group of cookies scored in one pandas call (a group is held in one Python worker).
+ROWS_PER_GROUP = 500_000
+MATRIX_FACTORISATION = "matrix factorisation"
+
+
+@dataclass
+class DeployedModel:
+    """The chosen model fitted on all interactions; `cookie_factors` (`cookie, factors`) for ALS models,
+    whose `model` then holds the page factors only."""
+
+    name: str
+    model: Recommender
+    cookie_factors: DataFrame | None = None
+
+
+def deployed_model(
+    interactions: DataFrame,
+    evaluation: DataFrame,
+    factors: DataFrame,
+    cooccurrence: DataFrame,
+    settings,
+    pages: np.ndarray,
+) -> DeployedModel:
+    """As `assetrec.tables.recommendations.deployed_model`: the model chosen from model_evaluation (collected:
+    a few hundred rows), with its tuned settings, fitted on all interactions."""
+    scores = frames.to_pandas(evaluation)
+    name = choose_model(scores, settings)
+    params = chosen_params(scores, name)
+    started = time.perf_counter()
+    model = registry.make(name, settings, params)
+    if registry.spec(name).kind == MATRIX_FACTORISATION:
+        if name == "als" and params == registry.defaults("als", settings):
+            # int_als_factors is this very fit (the vars' settings), as on DuckDB.
+            cookie_factors = factors.where("entity = 'cookie'").selectExpr("id as cookie", "factors")
+            page_factors = factors.where("entity = 'page'").selectExpr("id as page_url", "factors")
+        else:
+            cookie_factors, page_factors = als.fit_factors(interactions, params, settings.als_seed)
+        inner = model.model  # Transformed(ALS, transform): the ALS itself
+        inner.item_factors = _page_matrix(page_factors, pages)
+        inner.user_factors = np.zeros((0, inner.item_factors.shape[1]), dtype=inner.item_factors.dtype)
+        deployed = DeployedModel(name, model, cookie_factors)
+    else:
+        # Collected: the driver fits the item-item model from the interactions (see the module docstring).
+        data = frames.collect_interactions(interactions, pages)
+        pairs = frames.to_relation(cooccurrence) if name == "cooccurrence" else None
+        with threadpool_limits(limits=1, user_api="blas"):
+            deployed = DeployedModel(name, fitted_model(name, params, data, None, pairs, settings))
+    log.info("%s with %s ready on Spark in %.2fs", name, params, time.perf_counter() - started)
+    return deployed
+
+
+def _page_matrix(page_factors: DataFrame, pages: np.ndarray) -> np.ndarray:
+    table = frames.to_pandas(page_factors)
+    position = pd.Index(table["page_url"].astype(str)).get_indexer(pages.astype(str))
+    if (position < 0).any():
+        raise ValueError(
+            f"no ALS factors for {int((position < 0).sum())} page(s), e.g. {pages[position < 0][0]}"
+        )
+    vectors = table["factors"].to_numpy(dtype=object)
+    return np.stack([np.asarray(vectors[i], dtype=np.float32) for i in position])
+
+
+def score_cookies(
+    interactions: DataFrame,
+    deployed: DeployedModel,
+    pages: np.ndarray,
+    items: np.ndarray | None,
+    units: list[list[str]],
+    top_k: int,
+) -> DataFrame:
+    """`recommendations` for every cookie, scored on the executors: the fitted model is broadcast and each
+    group of cookies (all rows of a cookie in one group) goes through `recommendation_rows`."""
+    spark = interactions.sparkSession
+    rows = interactions.select("cookie", "page_url", F.col("event_strength").cast("double"))
+    if deployed.cookie_factors is not None:
+        rows = rows.join(deployed.cookie_factors, "cookie", "left")
+    groups = max(spark.sparkContext.defaultParallelism, math.ceil(interactions.count() / ROWS_PER_GROUP))
+    rows = rows.withColumn("cookie_group", F.pmod(F.xxhash64("cookie"), F.lit(groups)))
+    shared = spark.sparkContext.broadcast((deployed.name, deployed.model, pages, items, units, top_k))
+
+    def score(group: pd.DataFrame) -> pd.DataFrame:
+        name, model, pages, items, units, top_k = shared.value
+        return recommendation_rows(name, model, _group_input(group, model, pages), items, units, top_k)
+
+    schema = ", ".join(f"{name} {kind}" for name, kind in RECOMMENDATION_SCHEMA.items())
+    return rows.groupBy("cookie_group").applyInPandas(score, schema)
+
+
+def _group_input(group: pd.DataFrame, model: Recommender, pages: np.ndarray) -> Interactions:
+    """One group's rows as `Interactions` over every page; for ALS, the group's cookie factors set on the
+    (broadcast copy of the) model, in the matrix's row order."""
+    cookies, rows = np.unique(group["cookie"].to_numpy(dtype=object).astype(str), return_inverse=True)
+    columns = pd.Index(pages).get_indexer(group["page_url"].to_numpy(dtype=object))
+    strengths = group["event_strength"].to_numpy(dtype=np.float64)
+    matrix = sp.csr_matrix((strengths, (rows, columns)), shape=(len(cookies), len(pages)))
+    matrix.sum_duplicates()
+    if "factors" in group:
+        first = np.unique(rows, return_index=True)[1]
+        vectors = group["factors"].to_numpy(dtype=object)[first]
+        model.model.user_factors = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
+    return Interactions(matrix=matrix, cookies=cookies.astype(object), pages=pages)

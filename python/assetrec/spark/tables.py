@@ -1,0 +1,158 @@
+"""The dbt Python models' tables on Spark: one function per table, as `assetrec.tables` on DuckDB.
+
+Spark DataFrames in, a Spark DataFrame out, with the DuckDB target's columns and types (Spark's names for them).
+What runs where:
+
+- `als_factors`: pyspark.ml ALS on all interactions (`assetrec.spark.als`).
+- `model_evaluation`: collected. The bounded sample of at most `eval_max_cookies` cookies (the same cookies as
+  on DuckDB: `assetrec.splits.sample_user_rows` over the sorted cookies) is collected to the driver and
+  evaluated by `assetrec.tables.model_evaluation` itself.
+- `recommendations`: the deployed model (`assetrec.spark.scoring`) scores every cookie on the executors.
+- `next_pages`, `similar_pages`: page x page, on the driver, by assetrec's own builders.
+- `model_run`: collected (the data fingerprint hashes every interaction, as on DuckDB).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import scipy.sparse as sp
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from assetrec import registry, tables
+from assetrec.interactions import Interactions
+from assetrec.spark import als, frames, scoring
+from assetrec.splits import sample_user_rows
+from assetrec.tables.pages import candidate_items, page_units
+from assetrec.tables.recommendations import next_page_rows
+
+__all__ = ["als_factors", "model_evaluation", "model_run", "next_pages", "recommendations", "similar_pages"]
+
+log = logging.getLogger("assetrec.spark")
+
+EVALUATION_SCHEMA = {
+    "run_id": "string",
+    "model": "string",
+    "split": "string",
+    "metric": "string",
+    "k": "bigint",
+    "value": "double",
+    "users": "bigint",
+    "params": "string",
+    "validation_ndcg": "double",
+}
+RUN_SCHEMA = {
+    "run_id": "string",
+    "started_at": "timestamp",
+    "params": "string",
+    "data_fingerprint": "string",
+    "interactions": "bigint",
+    "chosen_model": "string",
+    "metrics_summary": "string",
+}
+SIMILAR_SCHEMA = {
+    "page_url": "string",
+    "rank": "bigint",
+    "similar_page_url": "string",
+    "score": "double",
+    "model": "string",
+}
+NEXT_SCHEMA = {
+    "page_url": "string",
+    "rank": "bigint",
+    "next_page_url": "string",
+    "score": "double",
+    "model": "string",
+}
+
+
+def als_factors(interactions: DataFrame, settings) -> DataFrame:
+    """int_als_factors: `entity, id, factors` from Spark's ALS with the vars' settings."""
+    cookie_factors, page_factors = als.fit_factors(
+        interactions, registry.defaults("als", settings), settings.als_seed
+    )
+    return cookie_factors.select(
+        F.lit("cookie").alias("entity"), F.col("cookie").alias("id"), "factors"
+    ).unionByName(
+        page_factors.select(F.lit("page").alias("entity"), F.col("page_url").alias("id"), "factors")
+    )
+
+
+def model_evaluation(
+    spark: SparkSession, interactions: DataFrame, pages: DataFrame, settings, run_id: str
+) -> DataFrame:
+    """model_evaluation on the collected bounded sample (see the module docstring)."""
+    page_list = frames.page_ids(interactions)
+    sample = interactions
+    n_cookies = interactions.select("cookie").distinct().count()
+    if settings.eval_max_cookies and n_cookies > settings.eval_max_cookies:
+        # The DuckDB target's sample: the same row numbers of the sorted cookies.
+        rows = sample_user_rows(n_cookies, settings.eval_max_cookies, settings.eval_seed)
+        log.info("evaluating on a sample of %d of %d cookies (eval_max_cookies)", len(rows), n_cookies)
+        chosen = spark.createDataFrame([(int(r),) for r in rows], "index int")
+        cookies = als.index_ids(interactions, "cookie").join(F.broadcast(chosen), "index").select("cookie")
+        sample = interactions.join(cookies, "cookie")
+    data = frames.collect_interactions(sample, page_list)
+    rows = tables.model_evaluation(
+        data, frames.to_relation(pages.select("page_url", "business_units")), settings, run_id
+    )
+    return frames.to_spark(spark, rows, EVALUATION_SCHEMA)
+
+
+def recommendations(
+    interactions: DataFrame,
+    pages: DataFrame,
+    evaluation: DataFrame,
+    factors: DataFrame,
+    cooccurrence: DataFrame,
+    settings,
+) -> DataFrame:
+    """recommendations: every cookie scored on the executors by the deployed model."""
+    page_list, items, units = _catalogue(interactions, pages, settings)
+    deployed = scoring.deployed_model(interactions, evaluation, factors, cooccurrence, settings, page_list)
+    return scoring.score_cookies(interactions, deployed, page_list, items, units, settings.top_k)
+
+
+def next_pages(
+    spark: SparkSession,
+    interactions: DataFrame,
+    pages: DataFrame,
+    evaluation: DataFrame,
+    factors: DataFrame,
+    cooccurrence: DataFrame,
+    settings,
+) -> DataFrame:
+    """next_pages: the deployed model's item-to-item neighbours (page x page, on the driver)."""
+    page_list, items, _ = _catalogue(interactions, pages, settings)
+    deployed = scoring.deployed_model(interactions, evaluation, factors, cooccurrence, settings, page_list)
+    rows = next_page_rows(deployed.name, deployed.model, page_list, items, settings.top_k)
+    return frames.to_spark(spark, rows, NEXT_SCHEMA)
+
+
+def similar_pages(spark: SparkSession, factors: DataFrame, top_k: int) -> DataFrame:
+    """similar_pages: cosine of the ALS page factors (collected: one vector per page)."""
+    rows = tables.similar_pages(frames.to_relation(factors.where("entity = 'page'")), top_k)
+    return frames.to_spark(spark, rows, SIMILAR_SCHEMA)
+
+
+def model_run(spark: SparkSession, interactions: DataFrame, evaluation: DataFrame, build) -> DataFrame:
+    """model_runs' row of this build (the interactions collected for the data fingerprint)."""
+    data = frames.collect_interactions(interactions)
+    rows = tables.model_run(data, frames.to_relation(evaluation), build)
+    return frames.to_spark(spark, rows, RUN_SCHEMA)
+
+
+def _catalogue(interactions: DataFrame, pages: DataFrame, settings):
+    """The sorted pages (matrix columns), the candidate columns and each column's business units."""
+    page_list = frames.page_ids(interactions)
+    catalogue = frames.page_catalogue(pages)
+    shape = Interactions(
+        matrix=sp.csr_matrix((0, len(page_list))), cookies=np.empty(0, dtype=object), pages=page_list
+    )
+    return (
+        page_list,
+        candidate_items(shape, catalogue, settings.candidate_pages),
+        page_units(shape, catalogue),
+    )
