@@ -90,13 +90,30 @@ def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
         # Many ties at the bound (e.g. all-zero rows): for those rows only, select exactly k by value,
         # ties by lower id.
         block = scores[tied]
-        kth = np.partition(block, n_items - k, axis=1)[:, n_items - k]
+        # The k-th largest score: the bound itself when fewer than k scores exceed it (the usual case of
+        # sparse rows, whose ties are at 0), else found by a partition of those rows.
+        kth = bound[tied].copy()
+        hard = np.flatnonzero(np.count_nonzero(block > kth[:, None], axis=1) >= k)
+        if len(hard):
+            kth[hard] = np.partition(block[hard], n_items - k, axis=1)[:, n_items - k]
         above = block > kth[:, None]
         need = k - above.sum(axis=1)
-        equal = block == kth[:, None]
-        equal &= np.cumsum(equal, axis=1) <= need[:, None]
-        mask[tied] = (above | equal) & (block > -np.inf)
+        mask[tied] = (above | _first_true(block == kth[:, None], need)) & (block > -np.inf)
     return _rank_candidates(scores, mask, N)
+
+
+def _first_true(flags: np.ndarray, counts: np.ndarray, prefix: int = 1024) -> np.ndarray:
+    """``flags`` with only the first ``counts[r]`` True entries of each row r kept. The running count is
+    taken over a prefix of the columns first: the rows that find their entries there (ties at 0 are
+    everywhere) never scan the rest."""
+    width = min(prefix, flags.shape[1])
+    head = np.cumsum(flags[:, :width], axis=1)
+    kept = np.zeros_like(flags)
+    kept[:, :width] = flags[:, :width] & (head <= counts[:, None])
+    rest = np.flatnonzero(head[:, -1] < counts) if width < flags.shape[1] else np.empty(0, dtype=int)
+    if len(rest):
+        kept[rest] = flags[rest] & (np.cumsum(flags[rest], axis=1) <= counts[rest, None])
+    return kept
 
 
 def allowed_items(n_items: int, items=None, filter_items=None) -> np.ndarray | None:

@@ -50,3 +50,26 @@ def test_topn_dense_float32_ranks_like_a_full_sort(dtype):
         np.testing.assert_array_equal(top[row, : len(got)], scores[row, expected].astype(np.float64))
     with pytest.raises(ValueError, match="NaN"):
         topn_dense(np.array([[1.0, np.nan, 0.0]], dtype=dtype), 1)
+
+
+def test_topn_dense_wide_rows_of_ties_match_a_full_sort():
+    """Rows of 3,000 items whose ties sit where the fast paths end: ties only beyond the first 1,024 columns,
+    ties above the lower bound (the k-th largest must be found by a partition), sparse rows of zeros."""
+    rng = np.random.default_rng(5)
+    n_items, n = 3000, 10
+    scores = np.zeros((6, n_items))
+    scores[0, :2500] = -np.inf  # the zeros (ties) start after the prefix
+    scores[1, rng.choice(n_items, 3)] = rng.random(3)  # sparse: 3 positives, then the first zeros
+    scores[2, :1500] = 2.0  # many ties at 2 above every zero
+    scores[2, 1700] = 3.0
+    scores[3] = rng.integers(0, 2, n_items)  # ties at 1 and at 0
+    scores[4, ::2] = -np.inf
+    scores[4, 2999] = 5.0
+    scores[5] = -np.inf  # no candidate
+    ids, top = topn_dense(scores, n)
+    for row in range(scores.shape[0]):
+        finite = np.flatnonzero(np.isfinite(scores[row]))
+        expected = finite[np.lexsort((finite, -scores[row, finite]))][:n]
+        got = ids[row][ids[row] >= 0]
+        assert got.tolist() == expected.tolist(), row
+        np.testing.assert_array_equal(top[row, : len(got)], scores[row, expected])
