@@ -1,7 +1,7 @@
 """How much memory and which scratch folder DuckDB may use: one setting for the build and for publish.
 
-`ASSETREC_MEMORY_LIMIT` (default 6GB: a 24 GB machine keeps room for the Python models' own arrays, BI
-tools and other work) caps DuckDB's buffer manager; above it DuckDB spills to `ASSETREC_TEMP_DIR` instead of
+`ASSETREC_MEMORY_LIMIT` (default 4GB: the 5M build then peaks at 5.3 GB with the Python models' own arrays, so a
+24 GB machine keeps room for BI tools and other work) caps DuckDB's buffer manager; above it DuckDB spills to `ASSETREC_TEMP_DIR` instead of
 taking up to 80% of RAM. Its default is DuckDB's own for a database file, `<database>.tmp` beside it: DuckDB
 creates only the last folder of a spill path, and the database's folder always exists (a fixed default such as
 `target/duckdb_tmp` fails once a build spills from a directory without `target/`). profiles.yml reads the same
@@ -17,7 +17,7 @@ __all__ = ["DEFAULT_MEMORY_LIMIT", "MEMORY_LIMIT_VAR", "TEMP_DIR_VAR", "default_
 
 MEMORY_LIMIT_VAR = "ASSETREC_MEMORY_LIMIT"
 TEMP_DIR_VAR = "ASSETREC_TEMP_DIR"
-DEFAULT_MEMORY_LIMIT = "6GB"
+DEFAULT_MEMORY_LIMIT = "4GB"
 
 
 def default_temp_dir(database: Path | str) -> str:
