@@ -113,11 +113,11 @@ class Settings:
             raise ValueError(f"var top_k must be >= 1, got {self.top_k}")
         if self.min_cooccurrence < 1:
             raise ValueError(f"var min_cooccurrence must be >= 1, got {self.min_cooccurrence}")
-        # >= 2 as the SQL requires: a cap of 1 would leave no pairs at all.
         if self.cooccurrence_neighbours is not None and self.cooccurrence_neighbours < 1:
             raise ValueError(
                 f"var cooccurrence_neighbours must be null (every partner) or >= 1, got {self.cooccurrence_neighbours}"
             )
+        # >= 2 as the SQL requires: a cap of 1 would leave no pairs at all.
         if self.max_pages_per_cookie is not None and self.max_pages_per_cookie < 2:
             raise ValueError(
                 f"var max_pages_per_cookie must be null (no cap) or >= 2, got {self.max_pages_per_cookie}"

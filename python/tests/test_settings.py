@@ -37,6 +37,8 @@ def test_settings_parse_dbt_strings_and_json_and_reject_bad_values():
     assert Settings.from_json('{"cooccurrence_neighbours": null}').cooccurrence_neighbours is None
     assert Settings.from_json("{}").max_pages_per_cookie == Settings().max_pages_per_cookie == 100
     assert Settings.from_config({"top_k": "None"}).top_k == Settings().top_k
+    with pytest.raises(ValueError, match="cooccurrence_neighbours"):
+        Settings.from_config({"cooccurrence_neighbours": "0"})
     with pytest.raises(ValueError, match="als_factors"):
         Settings.from_config({"als_factors": "many"})
     with pytest.raises(ValueError, match="candidate_pages"):
