@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 import duckdb
 from assetrec.bench.events import START, write_day
 from assetrec.bench.pipeline import model_stage
+from assetrec.bench.spark import BUILD_STAGES, compare_rows, markdown, ratio, sizing
 
 
 def test_benchmark_maps_models_to_stages():
@@ -47,3 +49,78 @@ def test_event_benchmark_day_files_have_the_documented_shape(tmp_path):
     assert min(days_late) >= 0 and max(days_late) <= 3
     assert 0.02 < late < 0.045
     assert day1["cookie"].nunique() <= 200
+
+
+def _spark_run(engine: str, size: str, seconds: float, wall: float, peak: float) -> dict:
+    run = {
+        "engine": engine,
+        "size": size,
+        "stage_seconds": dict.fromkeys(BUILD_STAGES, seconds),
+        "build_seconds": wall,
+        "peak_mb": peak,
+    }
+    if engine == "duckdb":
+        run["measures"] = {"interactions": 1000, "cookies": 50, "pages": 20}
+    return run
+
+
+def test_spark_benchmark_table_has_each_engine_and_the_ratio():
+    runs = [_spark_run("duckdb", "100k", 2.0, 10.0, 500), _spark_run("spark", "100k", 6.0, 45.0, 2000)]
+    table = markdown(compare_rows(runs))
+    assert table.splitlines()[0] == "| stage | 100k DuckDB s | 100k Spark s | ratio |"
+    assert "| ALS fit | 2.0 | 6.0 | 3.0x |" in table
+    assert "| **dbt build wall** | **10.0** | **45.0** | **4.5x** |" in table
+    assert "| **peak RSS MB** (process tree) | **500** | **2000** | **4.0x** |" in table
+    assert "publish" not in table
+    assert ratio(1.0, 0.0) == "-"
+
+
+def test_spark_benchmark_sizing_arithmetic_by_hand():
+    measures = {
+        "interactions": 1_000,
+        "cookies": 50,  # 20 pages per cookie
+        "pages": 20,
+        "pairs_emitted": 10_000,
+        "cookie_chars": 38,
+        "page_url_chars": 64,
+    }
+    rows = sizing(
+        measures,
+        interactions=1e6,
+        partition_mb=1,
+        executor_cores=2,
+        executors=3,
+        als_factors=10,
+        als_iterations=2,
+        ease_max_pages=100,
+        eval_max_cookies=10,
+    )
+    values = {name: value for name, _, value in rows}
+    expected = {
+        "scale": 1_000,
+        "cookies (M)": 0.05,  # 1e6 / 20
+        "pairs emitted (M)": 10,  # 10,000 x 1,000
+        "pair shuffle (GB)": 0.44,  # 1e7 x 44 B
+        "pair shuffle partitions": 440,  # 440 MB / 1 MB
+        "join input shuffle (GB)": 0.072,  # 2 x 1e6 x 36 B
+        "join input partitions": 72,
+        "ALS blocks per side": 6,
+        "ALS rating blocks (GB, all)": 0.024,  # 2 x 1e6 x 12 B
+        "ALS cookie factors (GB, all)": 0.002,  # 50,000 x 10 x 4 B
+        "ALS page blocks per cookie": 6 * (1 - (5 / 6) ** 20),  # 5.84 of 6 blocks
+        # (50,000 cookies x 5.84 blocks + 20 pages x 6 blocks) x 10 factors x 4 B
+        "ALS shuffle per iteration (GB)": (50_000 * 6 * (1 - (5 / 6) ** 20) + 20 * 6) * 40 / 1e9,
+        "ALS shuffle per fit (GB)": (50_000 * 6 * (1 - (5 / 6) ** 20) + 20 * 6) * 40 / 1e9 * 2,
+        "item-item weights, broadcast (GB)": 8e-5,  # 100^2 x 8 B
+        "broadcast per executor (GB)": 2.4e-4,  # 3 copies
+        "executor resident (GB)": 0.026 / 3
+        + 0.00024
+        + 0.004,  # (0.024 + 0.002) / 3 + broadcast + 2 x 2 x 1 MB
+        "executor heap (GB)": (0.026 / 3 + 0.00024 + 0.004) / 0.6,
+        "driver: evaluation sample (M rows)": 2e-4,  # 10 cookies x 20 pages
+        "driver: evaluation sample (GB)": 2.36e-5,  # 200 x 118 B
+        "driver: all interactions collected (GB)": 0.118,  # 1e6 x (38 + 4 + 64 + 4 + 8) B
+    }
+    assert values.keys() == expected.keys()
+    for name, value in expected.items():
+        assert math.isclose(values[name], value, rel_tol=1e-9), name
