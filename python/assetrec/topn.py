@@ -93,10 +93,11 @@ def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
         # The k-th largest score: the bound itself when fewer than k scores exceed it (the usual case of
         # sparse rows, whose ties are at 0), else found by a partition of those rows.
         kth = bound[tied].copy()
-        hard = np.flatnonzero(np.count_nonzero(block > kth[:, None], axis=1) >= k)
+        above = block > kth[:, None]
+        hard = np.flatnonzero(np.count_nonzero(above, axis=1) >= k)
         if len(hard):
             kth[hard] = np.partition(block[hard], n_items - k, axis=1)[:, n_items - k]
-        above = block > kth[:, None]
+            above[hard] = block[hard] > kth[hard, None]
         need = k - above.sum(axis=1)
         mask[tied] = (above | _first_true(block == kth[:, None], need)) & (block > -np.inf)
     return _rank_candidates(scores, mask, N)
