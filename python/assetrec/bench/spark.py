@@ -36,10 +36,11 @@ from assetrec.bench.pipeline import (
     stage_figures,
 )
 from assetrec.dbt_runner import dbt_command, dbt_env
+from assetrec.settings import Settings
 
 ENGINES = ("duckdb", "spark")
 BUILD_STAGES = tuple(s for s in STAGES if s != "publish")
-MAX_PAGES_PER_COOKIE = 100  # dbt_project.yml's max_pages_per_cookie
+MAX_PAGES_PER_COOKIE = Settings.max_pages_per_cookie  # the default cap of the builds measured
 
 # Per row of the co-occurrence self-join: what measure_data reads from the DuckDB build.
 MEASURE_SQL = f"""

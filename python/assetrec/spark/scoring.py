@@ -27,7 +27,8 @@ from assetrec.interactions import Interactions
 from assetrec.recommender_base import Recommender
 from assetrec.spark import als, frames
 from assetrec.tables.evaluation import choose_model, chosen_params
-from assetrec.tables.recommendations import fitted_model, recommendation_rows
+from assetrec.tables.factors import factor_matrix
+from assetrec.tables.recommendations import fitted_model, is_build_als, recommendation_rows
 
 __all__ = ["RECOMMENDATION_SCHEMA", "DeployedModel", "deployed_model", "score_cookies"]
 
@@ -71,16 +72,17 @@ def deployed_model(
     name = choose_model(scores, settings)
     params = chosen_params(scores, name)
     started = time.perf_counter()
-    model = registry.make(name, settings, params)
     if registry.spec(name).kind == MATRIX_FACTORISATION:
-        if name == "als" and params == registry.defaults("als", settings):
+        if is_build_als(name, params, settings):
             # int_als_factors is this very fit (the vars' settings), as on DuckDB.
             cookie_factors = factors.where("entity = 'cookie'").selectExpr("id as cookie", "factors")
-            page_factors = factors.where("entity = 'page'").selectExpr("id as page_url", "factors")
+            page_factors = factors.where("entity = 'page'")
         else:
             cookie_factors, page_factors = als.fit_factors(interactions, params, settings.als_seed)
+            page_factors = page_factors.selectExpr("'page' as entity", "page_url as id", "factors")
+        model = registry.make(name, settings, params)
         inner = model.model  # Transformed(ALS, transform): the ALS itself
-        inner.item_factors = _page_matrix(page_factors, pages)
+        inner.item_factors = factor_matrix(frames.to_relation(page_factors), "page", pages)
         inner.user_factors = np.zeros((0, inner.item_factors.shape[1]), dtype=inner.item_factors.dtype)
         deployed = DeployedModel(name, model, cookie_factors)
     else:
@@ -91,17 +93,6 @@ def deployed_model(
             deployed = DeployedModel(name, fitted_model(name, params, data, None, pairs, settings))
     log.info("%s with %s ready on Spark in %.2fs", name, params, time.perf_counter() - started)
     return deployed
-
-
-def _page_matrix(page_factors: DataFrame, pages: np.ndarray) -> np.ndarray:
-    table = frames.to_pandas(page_factors)
-    position = pd.Index(table["page_url"].astype(str)).get_indexer(pages.astype(str))
-    if (position < 0).any():
-        raise ValueError(
-            f"no ALS factors for {int((position < 0).sum())} page(s), e.g. {pages[position < 0][0]}"
-        )
-    vectors = table["factors"].to_numpy(dtype=object)
-    return np.stack([np.asarray(vectors[i], dtype=np.float32) for i in position])
 
 
 def score_cookies(

@@ -23,6 +23,7 @@ from assetrec.tables.pages import candidate_items, page_units
 __all__ = [
     "deployed_model",
     "fitted_model",
+    "is_build_als",
     "next_page_rows",
     "next_pages",
     "recommendation_rows",
@@ -154,6 +155,11 @@ def deployed_model(
     return name, model
 
 
+def is_build_als(name: str, params: dict, settings) -> bool:
+    """Whether model `name` with `params` is the build's own ALS fit (int_als_factors: the vars' settings)."""
+    return name == "als" and params == registry.defaults("als", settings)
+
+
 def fitted_model(
     name: str,
     params: dict,
@@ -165,7 +171,7 @@ def fitted_model(
     """Model `name` with `params` fitted on all interactions. The warehouse's own tables are reused where
     they hold that very model: ALS with the vars' settings is int_als_factors, and the co-occurrence model
     is page_cooccurrence's measure (so the deployed co-occurrence model is the SQL's)."""
-    if name == "als" and params == registry.defaults("als", settings):
+    if is_build_als(name, params, settings):
         model = registry.make(name, settings, params)
         model.model.user_factors = factor_matrix(factors, "cookie", data.cookies)
         model.model.item_factors = factor_matrix(factors, "page", data.pages)
