@@ -72,16 +72,7 @@ def run_dbt(
     return result
 
 
-def publish_command(db: Path, out: Path, run_results: Path) -> list[str]:
-    """`python -m assetrec.publish` for a built database."""
-    return [
-        sys.executable,
-        "-m",
-        "assetrec.publish",
-        "--db",
-        str(db),
-        "--out",
-        str(out),
-        "--run-results",
-        str(run_results),
-    ]
+def publish_command(db: Path, out: Path, run_results: Path | None = None) -> list[str]:
+    """`python -m assetrec.publish` for a built database (checked against `run_results` when given)."""
+    command = [sys.executable, "-m", "assetrec.publish", "--db", str(db), "--out", str(out)]
+    return command if run_results is None else [*command, "--run-results", str(run_results)]

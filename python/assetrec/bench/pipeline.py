@@ -1,7 +1,7 @@
 """Full-pipeline benchmark: `python -m assetrec.bench pipeline [--sizes 100k,1M,5M] [--repeats 2]`.
 
-For every distribution and size (interactions; about 20 pages per cookie, 20,000 pages, Zipf page popularity
-and co-visit clusters from `assetrec.synth`), generates the synthetic exports once, then for every repeat:
+For every distribution and size (interactions; about 20 pages per cookie, `--pages` pages (20,000), Zipf page
+popularity and co-visit clusters from `assetrec.synth`), generates the synthetic exports once, then for every repeat:
 
 1. runs one full `dbt build` (every model, seed, unit test and data test) on a fresh database in a
    subprocess, with the exports passed as `submissions_path` / `bu_mapping_path`;
@@ -193,9 +193,12 @@ def run_timed(cmd: list[str], env: dict, log_path: Path) -> Timed:
     return Timed(seconds, usage.ru_maxrss / 1024.0, proc.returncode, sampler.samples, log_path.read_text())
 
 
-def ensure_data(work: Path, size: int, seed: int, distribution: str = "generator") -> Path:
-    """Synthetic exports of about `size` interactions (generated once per distribution, size and seed)."""
-    out = work / f"data_{label(size)}_seed{seed}{'' if distribution == 'generator' else '_' + distribution}"
+def ensure_data(
+    work: Path, size: int, seed: int, distribution: str = "generator", pages: int = PAGES
+) -> Path:
+    """Synthetic exports of about `size` interactions (generated once per distribution, size, seed and pages)."""
+    name = f"data_{label(size)}_seed{seed}{'' if distribution == 'generator' else '_' + distribution}"
+    out = work / (name if pages == PAGES else f"{name}_pages{pages}")
     if (out / "submissions.csv").exists() and (out / "bu_mapping.csv").exists():
         return out
     cookies = max(1, size // PAGES_PER_COOKIE)
@@ -211,7 +214,7 @@ def ensure_data(work: Path, size: int, seed: int, distribution: str = "generator
             "--cookies",
             str(cookies),
             "--pages",
-            str(PAGES),
+            str(pages),
             "--density",
             str(PAGES_PER_COOKIE),
             "--seed",
@@ -228,9 +231,16 @@ def ensure_data(work: Path, size: int, seed: int, distribution: str = "generator
 
 
 def one_build(
-    work: Path, data: Path, size: int, repeat: int, profiles_dir: Path = REPO, distribution: str = "generator"
+    work: Path,
+    data: Path,
+    size: int,
+    repeat: int,
+    profiles_dir: Path = REPO,
+    distribution: str = "generator",
+    keep_warehouse: bool = False,
 ) -> dict:
-    """One dbt build + publish on a fresh database; returns its figures."""
+    """One dbt build + publish on a fresh database; returns its figures (`keep_warehouse`: leave the
+    built warehouse.duckdb in the run directory)."""
     run_dir = work / f"run_{distribution}_{label(size)}_{repeat}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
@@ -264,7 +274,8 @@ def one_build(
         chosen = con.execute("select chosen_model from model_runs").fetchone()[0]
     slowest = sorted(nodes.items(), key=lambda kv: -kv[1])[:8]
     shutil.rmtree(run_dir / "publish", ignore_errors=True)
-    db.unlink(missing_ok=True)
+    if not keep_warehouse:
+        db.unlink(missing_ok=True)
     return {
         "distribution": distribution,
         "size": label(size),
@@ -423,6 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--work", type=Path, default=Path("/tmp/assetrec-bench-pipeline"), help="data and build directory"
     )
+    parser.add_argument(
+        "--pages", type=int, default=PAGES, help=f"pages in the synthetic exports ({PAGES:,})"
+    )
+    parser.add_argument(
+        "--keep-warehouse",
+        action="store_true",
+        help="leave each build's warehouse.duckdb in its run directory",
+    )
     parser.add_argument("--json", type=Path, help="also write every build's figures to this JSON file")
     parser.add_argument(
         "--profiles-dir", type=Path, default=REPO, help="dbt profiles directory (the repo's profiles.yml)"
@@ -443,9 +462,11 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[dict] = []
     for distribution in distributions:
         for size in sizes:
-            data = ensure_data(args.work, size, args.seed, distribution)
+            data = ensure_data(args.work, size, args.seed, distribution, args.pages)
             for repeat in range(args.repeats):
-                run = one_build(args.work, data, size, repeat, args.profiles_dir, distribution)
+                run = one_build(
+                    args.work, data, size, repeat, args.profiles_dir, distribution, args.keep_warehouse
+                )
                 runs.append(run)
                 print(json.dumps(run), flush=True)
                 if args.json:
