@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from assetrec.models import EASE
+from assetrec.models import DLAE, EASE, EDLAE
 from conftest import brute_rank, random_user_items
 
 
@@ -73,3 +73,29 @@ def test_ease_max_items_models_only_the_most_popular_items():
     np.testing.assert_array_equal(ids, np.where(ref_ids >= 0, top[np.maximum(ref_ids, 0)], -1))
     np.testing.assert_allclose(scores, ref_scores)
     assert EASE(max_items=100).fit(matrix).items_ is None  # no bound below the limit
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: EASE(l2=5.0), lambda: DLAE(p=0.3, l2=2.0), lambda: EDLAE(p=0.3, l2=2.0)]
+)
+@pytest.mark.parametrize("bound", [None, 12])
+def test_fit_from_a_gram_matrix_equals_fit(make, bound):
+    """fit_gram with X.T X summed elsewhere (here by dense numpy) gives fit's weights and recommendations."""
+    matrix = random_user_items(n_users=200, n_items=30, density=0.2, seed=8, max_strength=5)
+    fitted = make()
+    fitted.max_items = bound
+    fitted.fit(matrix)
+    users = np.bincount(matrix.indices, minlength=30)
+    items = None if bound is None else np.sort(np.lexsort((np.arange(30), -users))[:bound])
+    x = fitted._x(matrix).toarray()[:, slice(None) if items is None else items]
+    gram = x.T @ x
+    given = gram.copy()
+    from_gram = make()
+    from_gram.fit_gram(given, 30, items)
+    np.testing.assert_array_equal(given, gram)  # the caller's matrix is not overwritten
+    np.testing.assert_allclose(from_gram.B_, fitted.B_, rtol=1e-9, atol=1e-12)
+    assert (from_gram.items_ is None) == (items is None)
+    ids, _ = from_gram.recommend(np.arange(200), matrix, N=5)
+    np.testing.assert_array_equal(ids, fitted.recommend(np.arange(200), matrix, N=5)[0])
+    with pytest.raises(ValueError, match="gram must be"):
+        make().fit_gram(gram[:-1, :-1], 30, items)

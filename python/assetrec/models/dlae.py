@@ -23,7 +23,6 @@ from assetrec import checks
 from assetrec.models.ease import (
     DenseItemItem,
     block_size,
-    gram_matrix,
     inverse_in_place,
     zero_diagonal_weights,
 )
@@ -61,9 +60,8 @@ class _DropoutLAE(DenseItemItem):
         """The values as given (in ``dtype``): the caller chooses the input transform."""
         return m.astype(self.dtype)
 
-    def _inverse(self, x: sp.csr_matrix) -> np.ndarray:
+    def _inverse(self, g: np.ndarray) -> np.ndarray:
         """``P = (G + Lambda)^-1`` in the Gram matrix's memory; keeps ``diag(Lambda)`` in ``lambda_``."""
-        g = gram_matrix(x, self.dtype)
         diag = np.diag_indices(g.shape[0])
         lam = g[diag] * self.dtype.type(self.p / (1.0 - self.p)) + self.dtype.type(self.l2)
         g[diag] += lam
@@ -87,8 +85,8 @@ class DLAE(_DropoutLAE):
     (:class:`assetrec.models.ease.DenseItemItem`).
     """
 
-    def _weights(self, x: sp.csr_matrix) -> np.ndarray:
-        p = self._inverse(x)
+    def _weights(self, g: np.ndarray) -> np.ndarray:
+        p = self._inverse(g)
         # B = I - P Lambda (= P G): column j of P times -Lambda_j, then 1 added on the diagonal.
         n = p.shape[0]
         block = block_size(n)
@@ -107,5 +105,5 @@ class EDLAE(_DropoutLAE):
     match EASE's default).
     """
 
-    def _weights(self, x: sp.csr_matrix) -> np.ndarray:
-        return zero_diagonal_weights(self._inverse(x))
+    def _weights(self, g: np.ndarray) -> np.ndarray:
+        return zero_diagonal_weights(self._inverse(g))

@@ -28,6 +28,7 @@ __all__ = [
     "gram_matrix",
     "inverse_in_place",
     "most_popular_items",
+    "most_popular_of",
     "restrict_items",
     "zero_diagonal_weights",
 ]
@@ -41,8 +42,12 @@ _SINGLE_THREAD_BELOW = 2048
 
 def most_popular_items(matrix: sp.csr_matrix, count: int) -> np.ndarray:
     """The ``count`` items with the most distinct users (ties: lower item id), sorted by id."""
-    users = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    return np.sort(np.lexsort((np.arange(matrix.shape[1]), -users))[:count])
+    return most_popular_of(np.bincount(matrix.indices, minlength=matrix.shape[1]), count)
+
+
+def most_popular_of(users: np.ndarray, count: int) -> np.ndarray:
+    """:func:`most_popular_items` from each item's number of distinct users (``users[i]``, item id ``i``)."""
+    return np.sort(np.lexsort((np.arange(len(users)), -np.asarray(users)))[:count])
 
 
 def restrict_items(matrix: sp.csr_matrix, max_items: int | None, model: str):
@@ -136,8 +141,10 @@ class DenseItemItem(Recommender):
     """A linear item-item model with a dense weight matrix: ``scores = _x(rows) @ B_``.
 
     A subclass implements ``_x(m)`` (its input transform of a users x items matrix, applied to the fitted
-    matrix and to the rows given to ``recommend``) and ``_weights(x)`` (``B`` from the transformed matrix
-    of the modelled items). The shared parameters:
+    matrix and to the rows given to ``recommend``) and ``_weights(g)`` (``B`` from the Gram matrix
+    ``X.T X`` of the transformed matrix of the modelled items, which it may overwrite). ``fit`` computes that
+    Gram matrix; :meth:`fit_gram` takes one computed elsewhere (the Spark target sums it in Spark SQL, so
+    the interactions never reach one process). The shared parameters:
 
     - ``dtype`` float32 or float64: of ``B_`` and of the solve;
     - ``max_bytes``: ``fit`` raises ValueError when the dense items x items matrix would exceed it;
@@ -172,18 +179,36 @@ class DenseItemItem(Recommender):
     def _x(self, m: sp.csr_matrix) -> sp.csr_matrix:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _weights(self, x: sp.csr_matrix) -> np.ndarray:  # pragma: no cover - abstract
+    def _weights(self, g: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
-        name = type(self).__name__
-        self.items_, matrix = restrict_items(matrix, self.max_items, name)
+        self.items_, matrix = restrict_items(matrix, self.max_items, type(self).__name__)
+        with self._solving(matrix.shape[1]):
+            self.B_ = self._weights(gram_matrix(self._x(matrix), self.dtype))
+
+    def fit_gram(self, gram: np.ndarray, n_items: int, items: np.ndarray | None = None):
+        """Fit from ``gram`` = ``X.T X`` of ``_x`` of the modelled items' columns, computed by the caller:
+        the same ``B_`` as ``fit`` on the users x ``n_items`` matrix ``X`` gives (up to float rounding in
+        the sums). ``items`` are the modelled item ids, sorted (``fit``'s ``items_``: with ``max_items``,
+        the most popular, :func:`most_popular_items`); None = all ``n_items``. ``gram`` is not modified."""
+        self.n_items_ = checks.integer(n_items, "n_items")
+        width = n_items if items is None else len(items)
+        gram = np.asarray(gram)
+        if gram.shape != (width, width):
+            raise ValueError(f"gram must be {width} x {width} (the modelled items), got shape {gram.shape}")
+        self.items_ = None if items is None else np.asarray(items, dtype=np.int64)
+        with self._solving(width):
+            self.B_ = self._weights(np.array(gram, dtype=self.dtype, order="C"))
+        return self
+
+    def _solving(self, n: int):
+        """The context of the dense solve on ``n`` items: the size check, then the BLAS thread cap."""
+        check_dense_bytes(n, self.dtype, self.max_bytes, type(self).__name__)
         threads = self.num_threads
-        if threads is None and matrix.shape[1] < _SINGLE_THREAD_BELOW:
+        if threads is None and n < _SINGLE_THREAD_BELOW:
             threads = 1
-        with threadpool_limits(limits=threads, user_api="blas"):
-            check_dense_bytes(matrix.shape[1], self.dtype, self.max_bytes, name)
-            self.B_ = self._weights(self._x(matrix))
+        return threadpool_limits(limits=threads, user_api="blas")
 
     def _scored_items(self) -> np.ndarray | None:
         return self.items_
@@ -277,8 +302,7 @@ class EASE(DenseItemItem):
             x.data = np.ones_like(x.data)
         return x
 
-    def _weights(self, x: sp.csr_matrix) -> np.ndarray:
-        g = gram_matrix(x, self.dtype)
+    def _weights(self, g: np.ndarray) -> np.ndarray:
         g[np.diag_indices(g.shape[0])] += self.dtype.type(self.l2)
         p = inverse_in_place(g, "X.T X + l2*I", "increase l2")
         return zero_diagonal_weights(p)
