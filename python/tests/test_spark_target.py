@@ -7,8 +7,11 @@ and co-occurrence tables) must be identical row for row: Spark's tables are read
 (`$ASSETREC_SPARK_DIR/warehouse/assetrec.db/<table>/`), by DuckDB, not through dbt or Spark. Every relation of
 the DuckDB build (but the event-level staging) must exist on Spark with the same columns and types (read from
 Spark's catalog), every cookie must have its recommendations, and on a held-out split of the sample (one page per
-cookie removed from the export) the hit rate at 10 of the deployed model's recommendations, and of the ALS
-factors, is computed here from each target's tables and must agree within 5%.
+cookie removed from the export) the hit rate at 10 of the deployed model's recommendations, of the ALS
+factors, and of the recommendations with the model forced to ALS and to EASE (each fitted on Spark its own way),
+is computed here from each target's tables and must agree within 5% (EASE: the same offers, but for
+near-ties). The Spark modules' own functions are checked in an in-process SparkSession
+against scipy.
 
 Marked `spark` (and `dbt`): `make test-spark` runs it; it skips, saying so, without the Spark set-up.
 """
@@ -22,6 +25,7 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 from assetrec import dbt_runner
 
@@ -516,8 +520,6 @@ def _hit_rate(con: duckdb.DuckDBPyConnection, recommendations: str) -> float:
 def _als_hit_rate(con: duckdb.DuckDBPyConnection, factors: str) -> float:
     """The same for the top 10 unseen pages by ALS factors (cookie . page), computed here from a build's
     int_als_factors (what als_cookie_factors and als_page_factors split)."""
-    import numpy as np
-
     cookies = f"(select id as cookie, factors from {factors} where entity = 'cookie')"
     pages = f"(select id as page_url, factors from {factors} where entity = 'page')"
     page_table = con.sql(f"select page_url, factors from {pages} order by page_url").fetchall()
@@ -541,7 +543,7 @@ def _als_hit_rate(con: duckdb.DuckDBPyConnection, factors: str) -> float:
 @pytest.fixture(scope="module")
 def heldout(heldout_builds):
     """A connection with the DuckDB build attached (`duck`) and the held-out pairs (`held`), the Spark folder, and
-    the hit rates of both targets' recommendations (read now: `heldout_als` rebuilds them)."""
+    the hit rates of both targets' recommendations (read now: `heldout_forced` rebuilds them)."""
     db, spark_dir = heldout_builds
     with duckdb.connect() as con:
         con.execute(f"attach '{db}' as duck (read_only)")
@@ -564,35 +566,48 @@ def test_held_out_hit_rate_of_recommendations_matches_duckdb(heldout):
     assert abs(spark - duck) <= 0.05 * duck, f"held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}"
 
 
-@pytest.fixture(scope="module")
-def heldout_als(heldout, heldout_builds):
-    """The held-out builds' recommendations rebuilt with var recommender = als on both targets (on Spark: the
-    cookies scored on the executors from Spark's ALS factors)."""
+@pytest.fixture(scope="module", params=["als", "ease"])
+def heldout_forced(request, heldout, heldout_builds):
+    """The held-out builds' recommendations rebuilt with var recommender = als or ease on both targets. On
+    Spark: ALS factors from Spark's ALS, EASE from the Gram matrix Spark sums; the cookies scored on the
+    executors. (Each rebuild costs CI minutes: the co-occurrence model, fitted from the same page_cooccurrence
+    on both, is not rebuilt here.)"""
     con, spark_dir, _ = heldout
     db, _ = heldout_builds
     work = db.parent.parent
-    variables = {**_VARS["heldout"], "recommender": "als"}
+    variables = {**_VARS["heldout"], "recommender": request.param}
     args = ["run", "--select", "int_build_run", "recommendations"]  # int_build_run: the vars the models read
     con.execute("detach duck")  # dbt writes the database
     dbt_runner.run_dbt(args, db, work / "duckdb" / "target", variables)
     con.execute(f"attach '{db}' as duck (read_only)")
     dbt_runner.run_dbt(args, db, work / "dbt-spark", variables, dbt_target="spark", spark_dir=spark_dir)
-    return con, spark_dir
+    return con, spark_dir, request.param
 
 
-def test_held_out_hit_rate_of_als_recommendations_matches_duckdb(heldout_als):
-    con, spark_dir = heldout_als
+def test_held_out_hit_rate_of_each_models_recommendations_matches_duckdb(heldout_forced):
+    con, spark_dir, model = heldout_forced
     spark_recommendations = _spark_files(spark_dir, "recommendations")
-    assert con.sql(f"select distinct model from {spark_recommendations}").fetchall() == [("als",)]
+    assert con.sql(f"select distinct model from {spark_recommendations}").fetchall() == [(model,)]
     duck = _hit_rate(con, "duck.recommendations")
     spark = _hit_rate(con, spark_recommendations)
-    print(f"ALS recommendations' held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}")
-    assert abs(spark - duck) <= 0.05 * duck, f"ALS held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}"
-    # The executors' scoring is the factors' ranking (up to float32 near-ties).
-    by_factors = _als_hit_rate(con, _spark_files(spark_dir, "int_als_factors"))
-    assert abs(spark - by_factors) <= 0.01, (
-        f"Spark's ALS recommendations {spark:.4f}, its factors {by_factors:.4f}"
-    )
+    print(f"{model} recommendations' held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}")
+    assert abs(spark - duck) <= 0.05 * duck, f"{model} held-out HR@10: DuckDB {duck:.4f}, Spark {spark:.4f}"
+    if model == "als":
+        # The executors' scoring is the factors' ranking (up to float32 near-ties).
+        by_factors = _als_hit_rate(con, _spark_files(spark_dir, "int_als_factors"))
+        assert abs(spark - by_factors) <= 0.01, (
+            f"Spark's ALS recommendations {spark:.4f}, its factors {by_factors:.4f}"
+        )
+    else:
+        # The same model (the same Gram matrix up to the order of the sums): the same offers, but for
+        # near-ties.
+        offers = "select cookie, rank, page_url from {}"
+        same = con.sql(
+            f"select count(*) from ({offers.format('duck.recommendations')} intersect all "
+            f"{offers.format(spark_recommendations)})"
+        ).fetchall()[0][0]
+        total = con.sql("select count(*) from duck.recommendations").fetchall()[0][0]
+        assert same >= 0.99 * total, f"{model}: {same} of {total} offers identical on Spark"
 
 
 def test_held_out_hit_rate_of_als_factors_matches_duckdb(heldout):
@@ -617,3 +632,54 @@ def test_model_evaluation_on_spark_equals_duckdb(heldout):
     assert duck and spark == duck
     users = con.sql("select max(users) from duck.model_evaluation where metric = 'hit_rate'").fetchall()[0][0]
     assert users <= HELD_OUT_VARS["eval_max_cookies"]
+
+
+@pytest.fixture(scope="module")
+def local_spark(spark_ready, tmp_path_factory):
+    """A SparkSession in this process (local[3]), for the Spark modules' own functions."""
+    from pyspark.sql import SparkSession
+
+    spark = (
+        SparkSession.builder.master("local[3]")
+        .appName("assetrec-tests")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark") / "warehouse"))
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    yield spark
+    spark.stop()
+
+
+def test_als_uses_one_block_per_core_of_the_session(local_spark):
+    """ALS's blocks per side follow the session's parallelism (local[3]: 3), not a constant fitted to local[2]."""
+    from assetrec.spark.als import als_blocks
+
+    assert als_blocks(local_spark) == 3
+
+
+@pytest.mark.parametrize("transform", ["binary", "log1p", "strength"])
+@pytest.mark.parametrize("bound", [None, 7])
+def test_spark_sums_the_gram_matrix_of_the_most_popular_pages(local_spark, transform, bound):
+    """assetrec.spark.item_item.gram_matrix against scipy's X.T X of the transformed strengths, restricted to
+    the `bound` pages with the most cookies (ties: the lower page), as EASE's fit restricts them."""
+    import pandas as pd
+    import scipy.sparse as sp
+    from assetrec.spark.item_item import gram_matrix
+    from assetrec.transforms import transform as transformed
+    from conftest import random_user_items
+
+    matrix = random_user_items(n_users=60, n_items=15, density=0.25, seed=3, max_strength=6)
+    coo = matrix.tocoo()
+    pages = np.array([f"https://example.com/p{i:02d}" for i in range(15)], dtype=object)
+    frame = pd.DataFrame(
+        {"cookie": [f"{r:038d}" for r in coo.row], "page_url": pages[coo.col], "event_strength": coo.data}
+    )
+    gram, items = gram_matrix(local_spark.createDataFrame(frame), pages, transform, bound)
+    users = np.bincount(coo.col, minlength=15)
+    expected_items = None if bound is None else np.sort(np.lexsort((np.arange(15), -users))[:bound])
+    x = sp.csr_matrix(transformed(matrix, transform))
+    x = x if expected_items is None else x[:, expected_items]
+    np.testing.assert_allclose(gram, (x.T @ x).toarray(), rtol=1e-12)
+    assert (items is None) == (expected_items is None)
+    if bound is not None:
+        np.testing.assert_array_equal(items, expected_items)

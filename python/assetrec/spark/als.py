@@ -20,11 +20,16 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StringType, StructField, StructType
 
-__all__ = ["fit_factors", "index_ids", "ratings", "spark_regularization"]
+__all__ = ["als_blocks", "fit_factors", "index_ids", "ratings", "spark_regularization"]
 
 log = logging.getLogger("assetrec.spark")
-# Blocks per side: 2 on local[2] is 2-3x faster than Spark's default 10; on a cluster, about the executor cores.
-ALS_BLOCKS = 2
+
+
+def als_blocks(spark) -> int:
+    """Blocks per side: the session's default parallelism (the cores of local[n], the executor cores of a
+    cluster). On local[2], 2 blocks were 2-3x faster than Spark's default 10; each block is one task of an
+    ALS iteration, so fewer blocks than cores leave cores idle and many more add shuffle overhead."""
+    return max(int(spark.sparkContext.defaultParallelism), 1)
 
 
 def index_ids(frame: DataFrame, column: str) -> DataFrame:
@@ -75,8 +80,8 @@ def fit_factors(interactions: DataFrame, params: dict, seed: int) -> tuple[DataF
         userCol="user",
         itemCol="item",
         ratingCol="rating",
-        numUserBlocks=ALS_BLOCKS,
-        numItemBlocks=ALS_BLOCKS,
+        numUserBlocks=als_blocks(interactions.sparkSession),
+        numItemBlocks=als_blocks(interactions.sparkSession),
         seed=int(seed),
         coldStartStrategy="drop",
     )

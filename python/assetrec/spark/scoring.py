@@ -1,11 +1,16 @@
 """The deployed model on Spark: fitted once on the driver (or by Spark's ALS), scored on the executors.
 
-Item-item models (EASE, DLAE, EDLAE, RP3beta, co-occurrence) and the popularity baseline are fitted on the
-driver by assetrec's own code from the collected interactions (their fit is a pages x pages solve; EASE models
-only the `ease_max_pages` most popular pages), then broadcast: every executor scores its cookies with the same
-`recommend` and `explain` as the DuckDB target (`assetrec.tables.recommendations.recommendation_rows`), one
-group of cookies at a time (applyInPandas). ALS models are fitted by Spark (`assetrec.spark.als`); only the page
-factors are broadcast, each cookie's own factors travel with its rows.
+The fitted model is broadcast: every executor scores its cookies with the same `recommend` and `explain` as the
+DuckDB target (`assetrec.tables.recommendations.recommendation_rows`), one group of cookies at a time
+(applyInPandas). How each kind is fitted:
+
+- ALS models: by Spark (`assetrec.spark.als`); only the page factors are broadcast, each cookie's own factors
+  travel with its rows;
+- EASE, DLAE, EDLAE: the Gram matrix of the `ease_max_pages` most popular pages is summed by Spark
+  (`assetrec.spark.item_item`), the pages x pages solve runs on the driver;
+- co-occurrence: from page_cooccurrence's pairs (Spark SQL), as on DuckDB;
+- RP3beta, the popularity baseline and a blend: on the driver by assetrec's own code from the collected
+  interactions (fct_page_interactions: three columns per cookie and page).
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from threadpoolctl import threadpool_limits
 
 from assetrec import registry
 from assetrec.interactions import Interactions
+from assetrec.models.ease import DenseItemItem
 from assetrec.recommender_base import Recommender
-from assetrec.spark import als, frames
+from assetrec.spark import als, frames, item_item
 from assetrec.tables.evaluation import choose_model, chosen_params
 from assetrec.tables.factors import factor_matrix
 from assetrec.tables.recommendations import fitted_model, is_build_als, recommendation_rows
@@ -72,6 +78,8 @@ def deployed_model(
     name = choose_model(scores, settings)
     params = chosen_params(scores, name)
     started = time.perf_counter()
+    model = registry.make(name, settings, params)
+    inner = getattr(model, "model", model)  # inside Transformed(model, transform)
     if registry.spec(name).kind == MATRIX_FACTORISATION:
         if is_build_als(name, params, settings):
             # int_als_factors is this very fit (the vars' settings), as on DuckDB.
@@ -80,17 +88,23 @@ def deployed_model(
         else:
             cookie_factors, page_factors = als.fit_factors(interactions, params, settings.als_seed)
             page_factors = page_factors.selectExpr("'page' as entity", "page_url as id", "factors")
-        model = registry.make(name, settings, params)
-        inner = model.model  # Transformed(ALS, transform): the ALS itself
         inner.item_factors = factor_matrix(frames.to_relation(page_factors), "page", pages)
         inner.user_factors = np.zeros((0, inner.item_factors.shape[1]), dtype=inner.item_factors.dtype)
         deployed = DeployedModel(name, model, cookie_factors)
+    elif isinstance(inner, DenseItemItem):
+        gram, items = item_item.gram_matrix(interactions, pages, params["transform"], inner.max_items)
+        inner.fit_gram(gram, len(pages), items)
+        deployed = DeployedModel(name, model)
+    elif name == "cooccurrence":
+        # The pairs are page_cooccurrence's (Spark SQL); the model needs the pages, not the interactions.
+        empty = Interactions(sp.csr_matrix((0, len(pages))), np.empty(0, dtype=object), pages)
+        pairs = frames.to_relation(cooccurrence)
+        deployed = DeployedModel(name, fitted_model(name, params, empty, None, pairs, settings))
     else:
-        # Collected: the driver fits the item-item model from the interactions (see the module docstring).
+        # Collected: the driver fits the model from the interactions (see the module docstring).
         data = frames.collect_interactions(interactions, pages)
-        pairs = frames.to_relation(cooccurrence) if name == "cooccurrence" else None
         with threadpool_limits(limits=1, user_api="blas"):
-            deployed = DeployedModel(name, fitted_model(name, params, data, None, pairs, settings))
+            deployed = DeployedModel(name, fitted_model(name, params, data, None, None, settings))
     log.info("%s with %s ready on Spark in %.2fs", name, params, time.perf_counter() - started)
     return deployed
 
