@@ -71,6 +71,7 @@ def fit_factors(interactions: DataFrame, params: dict, seed: int) -> tuple[DataF
         F.countDistinct("page_url").alias("pages"),
     ).first()
     scale = max(counts["rows"] ** 2 / max(counts["cookies"] * counts["pages"], 1), 1.0)
+    blocks = als_blocks(interactions.sparkSession)
     als = ALS(
         rank=int(params["factors"]),
         maxIter=int(params["iterations"]),
@@ -80,8 +81,8 @@ def fit_factors(interactions: DataFrame, params: dict, seed: int) -> tuple[DataF
         userCol="user",
         itemCol="item",
         ratingCol="rating",
-        numUserBlocks=als_blocks(interactions.sparkSession),
-        numItemBlocks=als_blocks(interactions.sparkSession),
+        numUserBlocks=blocks,
+        numItemBlocks=blocks,
         seed=int(seed),
         coldStartStrategy="drop",
     )
