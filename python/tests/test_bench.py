@@ -124,3 +124,20 @@ def test_spark_benchmark_sizing_arithmetic_by_hand():
     assert values.keys() == expected.keys()
     for name, value in expected.items():
         assert math.isclose(values[name], value, rel_tol=1e-9), name
+
+
+def test_publish_benchmark_times_every_bi_table_and_the_parquet_only_alternative(tmp_path):
+    from assetrec.bench.publish import markdown, measure
+
+    db = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create table page_cooccurrence as select range as i from range(1000)")
+        con.execute("create table recommendations as select range as i from range(10)")
+        con.execute("create table stg_internal as select 1 as i")
+    figures = measure(db, tmp_path / "work", ["page_cooccurrence"])
+    assert set(figures) == {"page_cooccurrence", "recommendations"}
+    assert figures["page_cooccurrence"]["rows"] == 1000 and figures["recommendations"]["rows"] == 10
+    assert "parquet only" in figures["page_cooccurrence"] and "parquet only" not in figures["recommendations"]
+    assert not (tmp_path / "work").exists()
+    table = markdown([figures], [1.0], ["page_cooccurrence"])
+    assert "| page_cooccurrence | 1,000 |" in table and "| recommendations | 10 |" in table

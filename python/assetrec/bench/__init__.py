@@ -5,7 +5,17 @@ Each module exposes `main(argv: list[str]) -> int`. Figures go to BENCHMARKS.md 
 
 import importlib
 
-BENCHMARKS = ("als", "cooccurrence", "events", "neighbours", "pipeline", "spark", "tuning", "tuning_cost")
+BENCHMARKS = (
+    "als",
+    "cooccurrence",
+    "events",
+    "neighbours",
+    "pipeline",
+    "publish",
+    "spark",
+    "tuning",
+    "tuning_cost",
+)
 
 
 def run(name: str, argv: list[str]) -> int:
