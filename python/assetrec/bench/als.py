@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse
 
+from assetrec.bench import command
+
 
 def synthetic_strengths(users: int, items: int, nnz: int, seed: int) -> scipy.sparse.csr_matrix:
     """users x items matrix with exactly `nnz` distinct cells: item popularity ~ rank^-0.9 (Zipf-like),
@@ -141,7 +143,7 @@ def _run_child(name: str, args, data: Path, workdir: Path, repeat: int) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assetrec.bench als", description=__doc__.split("\n")[0])
+    parser = command("als", __doc__)
     parser.add_argument("--users", type=int, default=200_000)
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--nnz", type=int, default=5_000_000)

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assetrec.bench import command
 from assetrec.dbt_runner import REPO, DbtFailed, run_dbt
 
 PAGES = 20_000
@@ -303,9 +304,7 @@ def _run_child(kind: str, data_dir: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assetrec.bench cooccurrence", description=__doc__.split("\n")[0]
-    )
+    parser = command("cooccurrence", __doc__)
     parser.add_argument(
         "--sizes", default="100k,1M,5M", help="interactions per size, comma-separated (%(default)s)"
     )

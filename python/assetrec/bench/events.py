@@ -22,7 +22,6 @@ from a window of 10 pages of its own among 50,000 (skewed to the first), so that
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -32,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from assetrec.bench import add_build_arguments, command
 from assetrec.bench.pipeline import Timed, label, parse_size, run_timed, stage_figures
 from assetrec.dbt_runner import dbt_command, dbt_env
 
@@ -211,14 +211,12 @@ def markdown(runs: list[dict], events: int, days: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assetrec.bench events", description=__doc__.split("\n\n")[0]
-    )
+    parser = command("events", __doc__)
     parser.add_argument("--events", default="50M", help="events in all (50M)")
     parser.add_argument("--days", type=int, default=100, help="daily files (100: the last is +1%%)")
-    parser.add_argument("--repeats", type=int, default=1, help="full + incremental builds (1)")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/assetrec-bench-events"))
-    parser.add_argument("--json", type=Path, help="also write every build's figures to this JSON file")
+    add_build_arguments(
+        parser, Path("/tmp/assetrec-bench-events"), 1, "full + incremental builds", sizes=False
+    )
     args = parser.parse_args(argv)
     events = parse_size(args.events)
     args.work.mkdir(parents=True, exist_ok=True)

@@ -11,13 +11,13 @@ training part with every neighbour count of `--neighbours` (`all` = no bound; no
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 import duckdb
 from threadpoolctl import threadpool_limits
 
+from assetrec.bench import command
 from assetrec.evaluate import evaluate_fitted
 from assetrec.interactions import Interactions
 from assetrec.models import CooccurrenceRecommender
@@ -51,9 +51,7 @@ def measure(matrix, models: dict[str, dict]) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assetrec.bench neighbours", description=__doc__.split("\n\n")[0]
-    )
+    parser = command("neighbours", __doc__)
     parser.add_argument(
         "--db", type=Path, action="append", required=True, help="a built warehouse (repeatable)"
     )

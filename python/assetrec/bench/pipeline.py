@@ -39,7 +39,6 @@ and after every build is recorded.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -53,6 +52,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assetrec.bench import add_build_arguments, command
 from assetrec.dbt_runner import REPO, dbt_command, dbt_env, publish_command
 
 PAGES = 20_000
@@ -420,19 +420,12 @@ def _markdown(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assetrec.bench pipeline", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--sizes", default="100k,1M,5M", help="interactions per build (100k,1M,5M)")
-    parser.add_argument("--repeats", type=int, default=2, help="builds per size (2); medians are reported")
-    parser.add_argument("--seed", type=int, default=1, help="synthetic data seed (1)")
+    parser = command("pipeline", __doc__)
+    add_build_arguments(parser, Path("/tmp/assetrec-bench-pipeline"), 2, "builds per size")
     parser.add_argument(
         "--distributions",
         default="generator",
         help=f"pages-per-cookie distributions, comma-separated, of {', '.join(DISTRIBUTIONS)} (generator)",
-    )
-    parser.add_argument(
-        "--work", type=Path, default=Path("/tmp/assetrec-bench-pipeline"), help="data and build directory"
     )
     parser.add_argument(
         "--pages", type=int, default=PAGES, help=f"pages in the synthetic exports ({PAGES:,})"
@@ -442,7 +435,6 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave each build's warehouse.duckdb in its run directory",
     )
-    parser.add_argument("--json", type=Path, help="also write every build's figures to this JSON file")
     parser.add_argument(
         "--profiles-dir", type=Path, default=REPO, help="dbt profiles directory (the repo's profiles.yml)"
     )

@@ -18,7 +18,6 @@ before and after is printed.
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from assetrec.bench import command
 from assetrec.dbt_runner import REPO, dbt_env, publish_command
 from assetrec.publish import _quote, _sql_string, bi_tables
 from assetrec.resources import duckdb_config
@@ -108,9 +108,7 @@ def markdown(runs: list[dict[str, dict[str, float]]], publishes: list[float], pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assetrec.bench publish", description=__doc__.split("\n\n")[0]
-    )
+    parser = command("publish", __doc__)
     parser.add_argument("--db", type=Path, required=True, help="a built warehouse (opened read-only)")
     parser.add_argument("--repeats", type=int, default=3, help="repeats (3); medians are reported")
     parser.add_argument(

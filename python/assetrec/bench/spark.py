@@ -17,7 +17,6 @@ which `sizing` scales to a cluster build of 500M interactions.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assetrec.bench import add_build_arguments, command
 from assetrec.bench.pipeline import (
     STAGES,
     duckdb_readonly,
@@ -179,76 +179,26 @@ def sizing(
     scale = interactions / m["interactions"]
     pages_per_cookie = m["interactions"] / m["cookies"]
     cookies = interactions / pages_per_cookie
-    pairs = m["pairs_emitted"] * scale
-    # Spark's shuffle rows (UnsafeRow: an 8-byte null bitset + 8 bytes per fixed-width field, + a 4-byte length
-    # in the shuffle file): the partial aggregate of a pair (page_id_a, page_id_b, count, sum) = 8 + 4*8 + 4;
-    # a join input row (cookie_id, page_id, event_strength) = 8 + 3*8 + 4.
-    pair_row, input_row = 8 + 4 * 8 + 4, 8 + 3 * 8 + 4
-    pair_gb = pairs * pair_row / 1e9
-    input_gb = 2 * interactions * input_row / 1e9
-    blocks = executors * executor_cores
-    # ALS (float32 factors): the rating blocks hold (user int, item int, rating float) once per side. An
-    # iteration ships each cookie's factors to every page block it rated (of `blocks`, with pages_per_cookie
-    # pages spread evenly: blocks * (1 - (1 - 1/blocks)^pages_per_cookie)) and each page's to (at most) every
-    # cookie block.
-    ratings_gb = 2 * interactions * 12 / 1e9
-    cookie_factors_gb = cookies * als_factors * 4 / 1e9
-    blocks_per_cookie = blocks * (1 - (1 - 1 / blocks) ** pages_per_cookie)
-    als_shuffle_gb = (cookies * blocks_per_cookie + m["pages"] * blocks) * als_factors * 4 / 1e9
-    ease_gb = ease_max_pages**2 * 8 / 1e9
-    broadcast_gb = ease_gb * (executor_cores + 1)  # one copy per Python worker and the JVM's
-    # Resident per executor: its share of the cached ALS blocks and factors, the broadcast copies, and a
-    # hash map of about two partitions per running task; the heap is that over spark.memory.fraction 0.6.
-    resident_gb = (
-        (ratings_gb + cookie_factors_gb) / executors + broadcast_gb + executor_cores * 2 * partition_mb / 1e3
-    )
-    eval_rows = eval_max_cookies * pages_per_cookie
-    # An interaction as collected through Arrow: cookie and page_url text (+ a 4-byte offset each), a float64.
-    collected_row = m["cookie_chars"] + 4 + m["page_url_chars"] + 4 + 8
-    mb = f"{partition_mb:.0f} MB"
-    return [
+    rows = [
         ("scale", f"{interactions / 1e6:,.0f}M / {m['interactions'] / 1e6:,.2f}M interactions", scale),
         (
             "cookies (M)",
             f"{interactions / 1e6:,.0f}M / {pages_per_cookie:.2f} pages per cookie",
             cookies / 1e6,
         ),
-        ("pairs emitted (M)", f"{m['pairs_emitted'] / 1e6:,.2f}M x {scale:,.0f}", pairs / 1e6),
-        ("pair shuffle (GB)", f"{pairs / 1e6:,.0f}M x {pair_row} B", pair_gb),
-        ("pair shuffle partitions", f"{pair_gb:,.0f} GB / {mb}", pair_gb * 1e3 / partition_mb),
-        ("join input shuffle (GB)", f"2 sides x {interactions / 1e6:,.0f}M x {input_row} B", input_gb),
-        ("join input partitions", f"{input_gb:,.0f} GB / {mb}", input_gb * 1e3 / partition_mb),
-        ("ALS blocks per side", f"{executors} executors x {executor_cores} cores", blocks),
-        ("ALS rating blocks (GB, all)", f"2 sides x {interactions / 1e6:,.0f}M x 12 B", ratings_gb),
-        ("ALS cookie factors (GB, all)", f"{cookies / 1e6:,.1f}M x {als_factors} x 4 B", cookie_factors_gb),
-        (
-            "ALS page blocks per cookie",
-            f"{blocks} x (1 - (1 - 1/{blocks})^{pages_per_cookie:.2f})",
-            blocks_per_cookie,
-        ),
-        (
-            "ALS shuffle per iteration (GB)",
-            f"({cookies / 1e6:,.1f}M x {blocks_per_cookie:.1f} + {m['pages']:,.0f} x {blocks}) x {als_factors} x 4 B",
-            als_shuffle_gb,
-        ),
-        (
-            "ALS shuffle per fit (GB)",
-            f"{als_shuffle_gb:,.1f} GB x {als_iterations} iterations",
-            als_shuffle_gb * als_iterations,
-        ),
-        ("item-item weights, broadcast (GB)", f"{ease_max_pages:,}^2 x 8 B", ease_gb),
-        (
-            "broadcast per executor (GB)",
-            f"{ease_gb:.2f} GB x ({executor_cores} Python workers + 1)",
-            broadcast_gb,
-        ),
-        (
-            "executor resident (GB)",
-            f"({ratings_gb:,.1f} + {cookie_factors_gb:,.1f}) / {executors} + {broadcast_gb:.1f}"
-            f" + {executor_cores} x 2 x {mb}",
-            resident_gb,
-        ),
-        ("executor heap (GB)", f"{resident_gb:.1f} / 0.6", resident_gb / 0.6),
+    ]
+    rows += _shuffle_rows(m["pairs_emitted"], scale, interactions, partition_mb)
+    blocks = executors * executor_cores
+    rows.append(("ALS blocks per side", f"{executors} executors x {executor_cores} cores", blocks))
+    als, cached_gb = _als_rows(
+        interactions, cookies, pages_per_cookie, m["pages"], blocks, als_factors, als_iterations
+    )
+    rows += als
+    rows += _executor_rows(cached_gb, ease_max_pages, executors, executor_cores, partition_mb)
+    # An interaction as collected through Arrow: cookie and page_url text (+ a 4-byte offset each), a float64.
+    collected_row = m["cookie_chars"] + 4 + m["page_url_chars"] + 4 + 8
+    eval_rows = eval_max_cookies * pages_per_cookie
+    return rows + [
         (
             "driver: evaluation sample (M rows)",
             f"{eval_max_cookies:,} x {pages_per_cookie:.2f}",
@@ -267,6 +217,85 @@ def sizing(
     ]
 
 
+def _shuffle_rows(pairs_measured: float, scale: float, interactions: float, partition_mb: float) -> list:
+    """The co-occurrence self-join's shuffles: its input (both sides) and the partial aggregates of pairs."""
+    pairs = pairs_measured * scale
+    # Spark's shuffle rows (UnsafeRow: an 8-byte null bitset + 8 bytes per fixed-width field, + a 4-byte length
+    # in the shuffle file): the partial aggregate of a pair (page_id_a, page_id_b, count, sum) = 8 + 4*8 + 4;
+    # a join input row (cookie_id, page_id, event_strength) = 8 + 3*8 + 4.
+    pair_row, input_row = 8 + 4 * 8 + 4, 8 + 3 * 8 + 4
+    pair_gb = pairs * pair_row / 1e9
+    input_gb = 2 * interactions * input_row / 1e9
+    mb = f"{partition_mb:.0f} MB"
+    return [
+        ("pairs emitted (M)", f"{pairs_measured / 1e6:,.2f}M x {scale:,.0f}", pairs / 1e6),
+        ("pair shuffle (GB)", f"{pairs / 1e6:,.0f}M x {pair_row} B", pair_gb),
+        ("pair shuffle partitions", f"{pair_gb:,.0f} GB / {mb}", pair_gb * 1e3 / partition_mb),
+        ("join input shuffle (GB)", f"2 sides x {interactions / 1e6:,.0f}M x {input_row} B", input_gb),
+        ("join input partitions", f"{input_gb:,.0f} GB / {mb}", input_gb * 1e3 / partition_mb),
+    ]
+
+
+def _als_rows(
+    interactions: float,
+    cookies: float,
+    pages_per_cookie: float,
+    pages: float,
+    blocks: int,
+    factors: int,
+    iterations: int,
+) -> tuple[list, float]:
+    """ALS (float32 factors): the rating blocks hold (user int, item int, rating float) once per side. An
+    iteration ships each cookie's factors to every page block it rated (of `blocks`, with pages_per_cookie
+    pages spread evenly: blocks * (1 - (1 - 1/blocks)^pages_per_cookie)) and each page's to (at most) every
+    cookie block. Also returns what the executors cache: the rating blocks and cookie factors."""
+    ratings_gb = 2 * interactions * 12 / 1e9
+    cookie_factors_gb = cookies * factors * 4 / 1e9
+    blocks_per_cookie = blocks * (1 - (1 - 1 / blocks) ** pages_per_cookie)
+    shuffle_gb = (cookies * blocks_per_cookie + pages * blocks) * factors * 4 / 1e9
+    rows = [
+        ("ALS rating blocks (GB, all)", f"2 sides x {interactions / 1e6:,.0f}M x 12 B", ratings_gb),
+        ("ALS cookie factors (GB, all)", f"{cookies / 1e6:,.1f}M x {factors} x 4 B", cookie_factors_gb),
+        (
+            "ALS page blocks per cookie",
+            f"{blocks} x (1 - (1 - 1/{blocks})^{pages_per_cookie:.2f})",
+            blocks_per_cookie,
+        ),
+        (
+            "ALS shuffle per iteration (GB)",
+            f"({cookies / 1e6:,.1f}M x {blocks_per_cookie:.1f} + {pages:,.0f} x {blocks}) x {factors} x 4 B",
+            shuffle_gb,
+        ),
+        (
+            "ALS shuffle per fit (GB)",
+            f"{shuffle_gb:,.1f} GB x {iterations} iterations",
+            shuffle_gb * iterations,
+        ),
+    ]
+    return rows, ratings_gb + cookie_factors_gb
+
+
+def _executor_rows(
+    cached_gb: float, ease_max_pages: int, executors: int, cores: int, partition_mb: float
+) -> list:
+    """Resident per executor: its share of the cached ALS blocks and factors, the broadcast item-item weights
+    (one copy per Python worker and the JVM's), and a hash map of about two partitions per running task; the
+    heap is that over spark.memory.fraction 0.6."""
+    ease_gb = ease_max_pages**2 * 8 / 1e9
+    broadcast_gb = ease_gb * (cores + 1)
+    resident_gb = cached_gb / executors + broadcast_gb + cores * 2 * partition_mb / 1e3
+    return [
+        ("item-item weights, broadcast (GB)", f"{ease_max_pages:,}^2 x 8 B", ease_gb),
+        ("broadcast per executor (GB)", f"{ease_gb:.2f} GB x ({cores} Python workers + 1)", broadcast_gb),
+        (
+            "executor resident (GB)",
+            f"{cached_gb:,.1f} / {executors} + {broadcast_gb:.1f} + {cores} x 2 x {partition_mb:.0f} MB",
+            resident_gb,
+        ),
+        ("executor heap (GB)", f"{resident_gb:.1f} / 0.6", resident_gb / 0.6),
+    ]
+
+
 def sizing_markdown(rows: list[tuple[str, str, float]]) -> str:
     lines = ["| quantity | arithmetic | value |", "|---|---|---|"]
     lines += [f"| {name} | {how} | {value:,.1f} |" for name, how, value in rows]
@@ -274,16 +303,8 @@ def sizing_markdown(rows: list[tuple[str, str, float]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assetrec.bench spark", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("--sizes", default="100k,1M,5M", help="interactions per build (100k,1M,5M)")
-    parser.add_argument("--repeats", type=int, default=1, help="builds per size and engine (1); medians")
-    parser.add_argument("--seed", type=int, default=1, help="synthetic data seed (1)")
-    parser.add_argument(
-        "--work", type=Path, default=Path("/tmp/assetrec-bench-spark"), help="data and build directory"
-    )
-    parser.add_argument("--json", type=Path, help="also write every build's figures to this JSON file")
+    parser = command("spark", __doc__)
+    add_build_arguments(parser, Path("/tmp/assetrec-bench-spark"), 1, "builds per size and engine")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)

@@ -18,7 +18,6 @@ Timing: the tuning's wall time (both splits, as in model_evaluation) on the synt
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ import duckdb
 import numpy as np
 
 from assetrec import registry, tuning
+from assetrec.bench import command
 from assetrec.bench.pipeline import ensure_data, label, parse_size
 from assetrec.dbt_runner import REPO, run_dbt
 from assetrec.evaluate import evaluate_fitted
@@ -111,9 +111,7 @@ def quality(data: Interactions, settings: Settings) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assetrec.bench tuning", description=__doc__.split("\n\n")[0]
-    )
+    parser = command("tuning", __doc__)
     parser.add_argument("--work", default=str(REPO / "target" / "bench_tuning"))
     parser.add_argument("--timing-sizes", default="100k,1M,5M")
     parser.add_argument("--skip-quality", action="store_true")

@@ -9,7 +9,6 @@ and prints them, to paste into ``assetrec.tuning_cost.SECONDS_PER_UNIT``.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import itertools
 import json
@@ -23,6 +22,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from assetrec import registry, tuning, tuning_cost
+from assetrec.bench import command
 from assetrec.dbt_runner import REPO
 from assetrec.settings import Settings
 from assetrec.splits import leave_one_out, sample_user_rows
@@ -132,9 +132,7 @@ def _table(rows: list[dict], constants: dict[str, float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m assetrec.bench tuning_cost", description=__doc__.split("\n\n")[0]
-    )
+    parser = command("tuning_cost", __doc__)
     parser.add_argument("--points", type=int, default=5, help="search points per family and dataset")
     parser.add_argument("--fit", action="store_true", help="fit and print SECONDS_PER_UNIT")
     parser.add_argument("--work", default=str(REPO / "target" / "bench_tuning_cost"))
