@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from assetrec import dbt_runner
 
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
@@ -650,7 +651,6 @@ def test_spark_sums_the_gram_matrix_of_the_most_popular_pages(local_spark, trans
     """assetrec.spark.item_item.gram_matrix against scipy's X.T X of the transformed strengths, restricted to
     the `bound` pages with the most cookies (ties: the lower page), as EASE's fit restricts them."""
     import pandas as pd
-    import scipy.sparse as sp
     from assetrec.spark.item_item import gram_matrix
     from assetrec.transforms import transform as transformed
     from conftest import random_user_items
@@ -720,3 +720,93 @@ def test_spark_fits_the_dense_item_item_models_as_duckdb(local_spark, name, para
     expected = fitted_model(name, params, data, None, None, settings)
     np.testing.assert_array_equal(deployed.model.model.items_, expected.model.items_)
     np.testing.assert_allclose(deployed.model.model.B_, expected.model.B_, rtol=1e-9, atol=1e-12)
+
+
+def _spark_interactions(spark, matrix, pages):
+    import pandas as pd
+
+    coo = matrix.tocoo()
+    frame = pd.DataFrame(
+        {"cookie": [f"{r:038d}" for r in coo.row], "page_url": pages[coo.col], "event_strength": coo.data}
+    )
+    return spark.createDataFrame(frame)
+
+
+@pytest.mark.parametrize(
+    ("transform", "top_k"),
+    [("binary", None), ("log1p", None), ("strength", None), ("log1p", 3), ("strength", 3)],
+)
+def test_spark_sums_the_rp3beta_weights_as_the_sparse_fit(local_spark, transform, top_k):
+    """assetrec.spark.item_item.rp3beta_weights against RP3beta's own scipy fit on the transformed matrix: the
+    same W (each row's top_k; no ties at the bound with these strengths) and popularity. The catalogue has a
+    page nobody submitted (popularity 0, an empty row and column)."""
+    from assetrec.models import RP3beta
+    from assetrec.spark.item_item import rp3beta_weights
+    from assetrec.transforms import transform as transformed
+    from conftest import random_user_items
+
+    matrix = random_user_items(n_users=60, n_items=14, density=0.3, seed=4, max_strength=6)
+    matrix = sp.hstack([matrix, sp.csr_matrix((60, 1))], format="csr")  # page 14: no cookie
+    pages = np.array([f"https://example.com/p{i:02d}" for i in range(15)], dtype=object)
+    weights, popularity = rp3beta_weights(
+        _spark_interactions(local_spark, matrix, pages), pages, transform, 0.8, 0.4, top_k
+    )
+    expected = RP3beta(alpha=0.8, beta=0.4, top_k=top_k).fit(transformed(matrix, transform))
+    np.testing.assert_array_equal(popularity, expected.popularity_)
+    assert popularity[14] == 0
+    got = RP3beta(alpha=0.8, beta=0.4, top_k=top_k).fit_weights(weights, popularity)
+    np.testing.assert_array_equal(got.W_.indptr, expected.W_.indptr)
+    np.testing.assert_array_equal(got.W_.indices, expected.W_.indices)
+    np.testing.assert_allclose(got.W_.data, expected.W_.data, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("rp3beta", {"alpha": 0.9, "beta": 0.3, "transform": "binary"}), ("most_popular", {})],
+)
+def test_spark_deploys_models_without_collecting_the_interactions(local_spark, monkeypatch, name, params):
+    """scoring.deployed_model on Spark fits RP3beta from Spark's walk weights and the baseline from Spark's
+    counts (the collecting path is never taken), as the DuckDB target's fitted_model fits them. A cookie's
+    row with strength 0 is no interaction on either engine."""
+    import json
+
+    import pandas as pd
+    from assetrec.interactions import Interactions
+    from assetrec.settings import Settings
+    from assetrec.spark import frames, scoring
+    from assetrec.tables.evaluation import SELECTION
+    from assetrec.tables.recommendations import fitted_model
+    from conftest import random_user_items
+
+    def no_collect(*args, **kwargs):
+        raise AssertionError("the interactions were collected")
+
+    monkeypatch.setattr(frames, "collect_interactions", no_collect)
+    matrix = random_user_items(n_users=70, n_items=12, density=0.3, seed=6, max_strength=6)
+    pages = np.array([f"https://example.com/p{i:02d}" for i in range(12)], dtype=object)
+    evaluation = pd.DataFrame(
+        {
+            "model": [name],
+            "split": [SELECTION["split"]],
+            "params": [json.dumps(params)],
+            "validation_ndcg": [0.5],
+        }
+    )
+    zero = local_spark.createDataFrame(
+        pd.DataFrame({"cookie": ["9" * 38], "page_url": [pages[11]], "event_strength": [0.0]})
+    )
+    interactions = _spark_interactions(local_spark, matrix, pages).unionByName(zero)
+    settings = Settings(recommender=name)
+    deployed = scoring.deployed_model(
+        interactions, local_spark.createDataFrame(evaluation), None, None, settings, pages
+    )
+    cookies = np.array([f"{r:038d}" for r in range(70)], dtype=object)
+    data = Interactions(matrix=matrix, cookies=cookies, pages=pages)
+    expected = fitted_model(name, params, data, None, None, settings)
+    if name == "rp3beta":  # inside Transformed(model, transform)
+        np.testing.assert_allclose(deployed.model.model.W_.toarray(), expected.model.W_.toarray(), rtol=1e-12)
+    else:
+        np.testing.assert_array_equal(deployed.model.item_users_, expected.item_users_)
+        np.testing.assert_array_equal(
+            deployed.model.recommend(0, matrix[0], N=5)[0], expected.recommend(0, matrix[0], N=5)[0]
+        )

@@ -20,9 +20,15 @@ class MostPopular(Recommender):
     """
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
-        self.item_users_ = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
+        self.fit_popularity(np.bincount(matrix.indices, minlength=matrix.shape[1]))
+
+    def fit_popularity(self, item_users: np.ndarray):
+        """Fit from the number of distinct users of each item, counted by the caller (e.g. on Spark)."""
+        self.item_users_ = np.asarray(item_users).astype(np.int64)
+        self.n_items_ = len(self.item_users_)
         # Global ranking: popularity desc, item id asc.
         self._order = np.lexsort((np.arange(self.n_items_), -self.item_users_))
+        return self
 
     def _item_scores(self, itemids: np.ndarray) -> np.ndarray:
         return np.broadcast_to(self.item_users_.astype(np.float64), (len(itemids), self.n_items_))

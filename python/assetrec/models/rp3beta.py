@@ -11,7 +11,7 @@ from assetrec import checks
 from assetrec.models.cooccurrence import top_per_row
 from assetrec.recommender_base import MAX_BLOCK_CELLS, Recommender
 
-__all__ = ["RP3beta"]
+__all__ = ["RP3beta", "popularity_discount"]
 
 
 def _row_stochastic(m: sp.csr_matrix, alpha: float) -> sp.csr_matrix:
@@ -23,6 +23,15 @@ def _row_stochastic(m: sp.csr_matrix, alpha: float) -> sp.csr_matrix:
     if alpha != 1.0:
         out.data = np.power(out.data, alpha)
     return out
+
+
+def popularity_discount(popularity: np.ndarray, beta: float) -> np.ndarray:
+    """``popularity ** -beta`` per item; 0 for items without users (never reached: their columns of W are
+    empty)."""
+    discount = np.zeros(len(popularity))
+    seen = popularity > 0
+    discount[seen] = np.power(popularity[seen].astype(np.float64), -beta)
+    return discount
 
 
 class RP3beta(Recommender):
@@ -69,26 +78,43 @@ class RP3beta(Recommender):
         n = x.shape[1]
         pui = _row_stochastic(x, self.alpha)
         piu = _row_stochastic(x.T.tocsr(), self.alpha)
-        self.popularity_ = np.bincount(x.indices, minlength=n)
-        # Items without users are never reached (their columns of W are empty): discount 0 for them.
-        discount = np.zeros(n)
-        seen = self.popularity_ > 0
-        discount[seen] = np.power(self.popularity_[seen].astype(np.float64), -self.beta)
+        popularity = np.bincount(x.indices, minlength=n)
+        discount = popularity_discount(popularity, self.beta)
         step = max(1, MAX_BLOCK_CELLS // max(n, 1))
         blocks = []
         for i0 in range(0, n, step):
             block = (piu[i0 : i0 + step] @ pui).tocoo()
             keep = block.row + i0 != block.col  # diagonal set to 0
             data = block.data[keep] * discount[block.col[keep]]
-            w = sp.csr_matrix((data, (block.row[keep], block.col[keep])), shape=block.shape)
-            w.sum_duplicates()
-            w.eliminate_zeros()
-            w.sort_indices()
-            if self.top_k is not None:
-                w = top_per_row(w, self.top_k)  # each row's top_k largest, ties by lower id
-            blocks.append(w)
+            blocks.append(
+                self._kept(sp.csr_matrix((data, (block.row[keep], block.col[keep])), shape=block.shape))
+            )
         self.W_ = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, 0))
         self.W_.sort_indices()
+        self.popularity_ = popularity
+
+    def fit_weights(self, weights: sp.spmatrix, popularity: np.ndarray):
+        """Fit from ``weights`` = ``W`` before the ``top_k`` bound (or already bounded: the bound is applied
+        again, which changes nothing), computed by the caller, e.g. on Spark, with ``popularity`` the
+        number of users of each item; the items are ``weights``' columns."""
+        w = sp.csr_matrix(weights, dtype=np.float64)
+        n = checks.integer(w.shape[1], "n_items")
+        if w.shape != (n, n) or len(popularity) != n:
+            raise ValueError(
+                f"weights must be square with one popularity per item, got {w.shape}, {len(popularity)}"
+            )
+        self.n_items_ = n
+        self.W_ = self._kept(w)
+        self.W_.sort_indices()
+        self.popularity_ = np.asarray(popularity)
+        return self
+
+    def _kept(self, w: sp.csr_matrix) -> sp.csr_matrix:
+        """The stored rows of ``W``: summed, without zeros, each row's ``top_k`` largest (ties by lower id)."""
+        w.sum_duplicates()
+        w.eliminate_zeros()
+        w.sort_indices()
+        return w if self.top_k is None else top_per_row(w, self.top_k)
 
     def _score(self, userids, rows: sp.csr_matrix) -> np.ndarray:
         return (self._x(rows) @ self.W_).toarray()

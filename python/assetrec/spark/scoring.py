@@ -8,9 +8,11 @@ DuckDB target (`assetrec.tables.recommendations.recommendation_rows`), one group
   travel with its rows;
 - EASE, DLAE, EDLAE: the Gram matrix of the `ease_max_pages` most popular pages is summed by Spark
   (`assetrec.spark.item_item`), the pages x pages solve runs on the driver;
+- RP3beta: its random-walk weights are summed by Spark, which keeps each page's strongest (the same module);
+- the popularity baseline: from Spark's count of cookies per page;
 - co-occurrence: from page_cooccurrence's pairs (Spark SQL), as on DuckDB;
-- RP3beta, the popularity baseline and a blend: on the driver by assetrec's own code from the collected
-  interactions (fct_page_interactions: three columns per cookie and page).
+- a blend: on the driver by assetrec's own code from the collected interactions (fct_page_interactions: three
+  columns per cookie and page).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from threadpoolctl import threadpool_limits
 from assetrec import registry
 from assetrec.interactions import Interactions
 from assetrec.models.ease import DenseItemItem
+from assetrec.models.popularity import MostPopular
+from assetrec.models.rp3beta import RP3beta
 from assetrec.recommender_base import Recommender
 from assetrec.spark import als, frames, item_item
 from assetrec.tables.evaluation import choose_model, chosen_params
@@ -94,6 +98,15 @@ def deployed_model(
     elif isinstance(inner, DenseItemItem):
         gram, items = item_item.gram_matrix(interactions, pages, params["transform"], inner.max_items)
         inner.fit_gram(gram, len(pages), items)
+        deployed = DeployedModel(name, model)
+    elif isinstance(inner, RP3beta):
+        weights, popularity = item_item.rp3beta_weights(
+            interactions, pages, params["transform"], inner.alpha, inner.beta, inner.top_k
+        )
+        inner.fit_weights(weights, popularity)
+        deployed = DeployedModel(name, model)
+    elif isinstance(inner, MostPopular):
+        inner.fit_popularity(item_item.page_users(interactions, pages))
         deployed = DeployedModel(name, model)
     elif name == "cooccurrence":
         # The pairs are page_cooccurrence's (Spark SQL); the model needs the pages, not the interactions.
