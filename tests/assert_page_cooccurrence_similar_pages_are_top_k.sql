@@ -1,6 +1,6 @@
 -- similar_pages_cooccurrence holds, for each page, exactly its min(top_k, partners) best partners from
 -- page_cooccurrence by the chosen measure, ranked 1..n by score (descending) then page_url (ascending).
--- Checked without a window over page_cooccurrence, so it stays linear in its size:
+-- Checked without a window over page_cooccurrence, and in one pass over it, so it stays linear in its size:
 --   1. the listed rows are in order: rank n+1 never beats rank n;
 --   2. each page lists min(top_k, partners) rows, ranks 1..n;
 --   3. no unlisted partner beats the page's last listed one.
@@ -41,14 +41,6 @@ out_of_order as (
         )
 ),
 
-partner_counts as (
-    select
-        page_url,
-        count(*) as partners
-    from partners
-    group by page_url
-),
-
 listed_counts as (
     select
         page_url,
@@ -56,18 +48,6 @@ listed_counts as (
         max(rank) as max_rank
     from listed
     group by page_url
-),
-
-wrong_counts as (
-    select
-        coalesce(partner_counts.page_url, listed_counts.page_url) as page_url,
-        'lists ' || cast(coalesce(listed_counts.listed_rows, 0) as {{ assetrec.text_type() }}) || ' rows for '
-        || cast(coalesce(partner_counts.partners, 0) as {{ assetrec.text_type() }}) || ' partners' as problem
-    from partner_counts
-    full outer join listed_counts on partner_counts.page_url = listed_counts.page_url
-    where
-        coalesce(listed_counts.listed_rows, 0) <> least(coalesce(partner_counts.partners, 0), {{ top_k }})
-        or listed_counts.max_rank <> listed_counts.listed_rows
 ),
 
 last_listed as (
@@ -80,20 +60,50 @@ last_listed as (
         on listed.page_url = listed_counts.page_url and listed.rank = listed_counts.listed_rows
 ),
 
-missed as (
+-- The one pass over page_cooccurrence: is each unlisted partner better than the page's last listed one?
+partner_rows as (
     select
         partners.page_url,
-        'unlisted partner ' || partners.similar_page_url || ' beats the last listed one' as problem
-    from partners
-    inner join last_listed on partners.page_url = last_listed.page_url
-    left join listed
-        on partners.page_url = listed.page_url and partners.similar_page_url = listed.similar_page_url
-    where
+        partners.similar_page_url,
         listed.page_url is null
         and (
             partners.score > last_listed.score
             or (partners.score = last_listed.score and partners.similar_page_url < last_listed.similar_page_url)
-        )
+        ) as beats_last_listed
+    from partners
+    left join last_listed on partners.page_url = last_listed.page_url
+    left join listed
+        on partners.page_url = listed.page_url and partners.similar_page_url = listed.similar_page_url
+),
+
+-- Each page's partners, and its first unlisted partner that beats the last listed one (there should be none).
+partner_checks as (
+    select
+        page_url,
+        count(*) as partners,
+        min(similar_page_url) filter (where beats_last_listed) as missed_partner
+    from partner_rows
+    group by page_url
+),
+
+wrong_counts as (
+    select
+        coalesce(partner_checks.page_url, listed_counts.page_url) as page_url,
+        'lists ' || cast(coalesce(listed_counts.listed_rows, 0) as {{ assetrec.text_type() }}) || ' rows for '
+        || cast(coalesce(partner_checks.partners, 0) as {{ assetrec.text_type() }}) || ' partners' as problem
+    from partner_checks
+    full outer join listed_counts on partner_checks.page_url = listed_counts.page_url
+    where
+        coalesce(listed_counts.listed_rows, 0) <> least(coalesce(partner_checks.partners, 0), {{ top_k }})
+        or listed_counts.max_rank <> listed_counts.listed_rows
+),
+
+missed as (
+    select
+        page_url,
+        'unlisted partner ' || missed_partner || ' beats the last listed one' as problem
+    from partner_checks
+    where missed_partner is not null
 )
 
 select

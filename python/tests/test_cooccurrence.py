@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -266,3 +267,54 @@ def test_bad_vars_stop_compilation(bad_vars, message, tmp_path):
     )
     assert result.returncode != 0
     assert message in result.stdout
+
+
+def top_k_problems(db_path: Path, tamper: str) -> list[str]:
+    """The problems the data test `assert_page_cooccurrence_similar_pages_are_top_k`, as compiled by the
+    build, finds in a copy of the warehouse after the SQL `tamper` changes similar_pages_cooccurrence."""
+    sql = next(
+        (db_path.parent / "target" / "compiled").rglob("assert_page_cooccurrence_similar_pages_are_top_k.sql")
+    )
+    copy = db_path.parent / "tampered" / db_path.name  # same file name: the compiled SQL names the catalog
+    copy.parent.mkdir(exist_ok=True)
+    shutil.copy(db_path, copy)
+    with duckdb.connect(str(copy)) as con:
+        if tamper:
+            con.execute(tamper)
+        return [problem for (problem,) in con.execute(f"select problem from ({sql.read_text()})").fetchall()]
+
+
+# A page with more partners than it can list.
+FULL_PAGE = """(select page_a from page_cooccurrence where jaccard is not null
+                 group by page_a having count(*) > {k} order by page_a limit 1)"""
+
+
+@pytest.mark.parametrize(
+    ("tamper", "problem"),
+    [
+        ("", None),
+        # Ranks 1 and 2 swapped: rank 2 now beats rank 1.
+        (
+            "update similar_pages_cooccurrence set rank = 3 - rank where rank <= 2 and page_url = {page}",
+            "rank 2 beats or lacks the previous rank",
+        ),
+        ("delete from similar_pages_cooccurrence where rank = {k} and page_url = {page}", "lists 9 rows for"),
+        # The last listed partner replaced by the page's worst one: the dropped partner now beats it.
+        (
+            """update similar_pages_cooccurrence as s set similar_page_url = w.page_b, score = w.jaccard
+               from (select page_b, jaccard from page_cooccurrence where page_a = {page}
+                     order by jaccard, page_b desc limit 1) as w
+               where s.rank = {k} and s.page_url = {page}""",
+            "unlisted partner",
+        ),
+    ],
+)
+def test_the_top_k_data_test_finds_each_kind_of_wrong_list(sample_db, tamper, problem):
+    k = Settings().top_k
+    assert k == 10 and Settings().cooccurrence_measure == "jaccard"  # the tampers below assume them
+    page = FULL_PAGE.format(k=k)
+    problems = top_k_problems(sample_db, tamper.format(page=page, k=k))
+    if problem is None:
+        assert problems == []
+    else:
+        assert problems and all(p.startswith(problem) for p in problems), problems
