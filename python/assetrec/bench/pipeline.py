@@ -254,7 +254,9 @@ def one_build(
         dbt_command(["build"], target, variables, profiles_dir), dbt_env(db), run_dir / "dbt_build.log"
     )
     if build.returncode != 0:
-        raise RuntimeError(f"dbt build failed ({size} interactions):\n{build.output[-4000:]}")
+        raise RuntimeError(
+            f"dbt build failed ({size} interactions); {_failed_figures(target, build)}:\n{build.output[-4000:]}"
+        )
     publish = run_timed(
         publish_command(db, run_dir / "publish", target / "run_results.json"),
         dbt_env(db),
@@ -315,6 +317,15 @@ def stage_figures(target: Path, build: Timed) -> tuple[dict, dict, dict]:
             in_window = [mb for t, mb in build.samples if window[0] <= t <= window[1]]
             peaks[stage] = max([peaks[stage], *in_window])
     return seconds, peaks, nodes
+
+
+def _failed_figures(target: Path, build: Timed) -> str:
+    """What a failed build still tells: its wall time, peak RSS and the seconds of the stages that ran."""
+    figures = f"{build.seconds:.0f} s, peak {build.peak_mb:.0f} MB"
+    if not (target / "run_results.json").exists():
+        return figures
+    seconds, _, _ = stage_figures(target, build)
+    return figures + ", stage seconds " + json.dumps({k: round(v, 1) for k, v in seconds.items()})
 
 
 def _window(result: dict) -> tuple[float, float] | None:
