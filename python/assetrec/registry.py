@@ -13,16 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assetrec.models import (
-    DLAE,
-    EASE,
-    EDLAE,
-    AlternatingLeastSquares,
-    CooccurrenceRecommender,
-    MostPopular,
-    RP3beta,
-)
+from assetrec.models.als import AlternatingLeastSquares
 from assetrec.models.blend import Blend
+from assetrec.models.cooccurrence import CooccurrenceRecommender
+from assetrec.models.dlae import DLAE, EDLAE
+from assetrec.models.ease import EASE
+from assetrec.models.popularity import MostPopular
+from assetrec.models.rp3beta import RP3beta
 from assetrec.recommender_base import Recommender
 from assetrec.transforms import Transformed
 

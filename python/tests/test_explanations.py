@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from assetrec.models import (
-    EASE,
-    EDLAE,
-    AlternatingLeastSquares,
-    CooccurrenceRecommender,
-    MostPopular,
-    RP3beta,
-)
+from assetrec.models.als import AlternatingLeastSquares
 from assetrec.models.blend import Blend
+from assetrec.models.cooccurrence import CooccurrenceRecommender
+from assetrec.models.dlae import EDLAE
+from assetrec.models.ease import EASE
+from assetrec.models.popularity import MostPopular
+from assetrec.models.rp3beta import RP3beta
 from assetrec.transforms import Transformed
 from conftest import random_user_items
 

@@ -10,15 +10,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from assetrec import registry
-from assetrec.models import (
-    DLAE,
-    EASE,
-    EDLAE,
-    AlternatingLeastSquares,
-    CooccurrenceRecommender,
-    MostPopular,
-    RP3beta,
-)
+from assetrec.models.als import AlternatingLeastSquares
+from assetrec.models.cooccurrence import CooccurrenceRecommender
+from assetrec.models.dlae import DLAE, EDLAE
+from assetrec.models.ease import EASE
+from assetrec.models.popularity import MostPopular
+from assetrec.models.rp3beta import RP3beta
 from assetrec.settings import Settings
 from conftest import brute_rank, random_user_items
 

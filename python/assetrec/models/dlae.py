@@ -33,23 +33,9 @@ __all__ = ["DLAE", "EDLAE"]
 class _DropoutLAE(DenseItemItem):
     """Shared by DLAE and EDLAE: the parameters, the input transform and ``P = (G + Lambda)^-1``."""
 
-    def __init__(
-        self,
-        p: float = 0.25,
-        l2: float = 10.0,
-        dtype=np.float64,
-        max_bytes: int = 4 << 30,
-        num_threads: int | None = None,
-        batch_size: int = 2048,
-        max_items: int | None = None,
-    ):
-        super().__init__(
-            dtype=dtype,
-            max_bytes=max_bytes,
-            num_threads=num_threads,
-            batch_size=batch_size,
-            max_items=max_items,
-        )
+    def __init__(self, p: float = 0.25, l2: float = 10.0, **options):
+        """``options``: DenseItemItem's ``dtype, max_bytes, num_threads, batch_size, max_items``."""
+        super().__init__(**options)
         self.p = checks.number(p, "p", minimum=0, strictly_below=1)
         self.l2 = checks.number(l2, "l2", minimum=0)
         if self.p == 0 and self.l2 == 0:

@@ -276,23 +276,9 @@ class EASE(DenseItemItem):
     ``similar_items`` ranks by ``B[i, :]``: what having item ``i`` adds to every other item's score.
     """
 
-    def __init__(
-        self,
-        l2: float = 50.0,
-        binarize: bool = True,
-        dtype=np.float64,
-        max_bytes: int = 4 << 30,
-        num_threads: int | None = None,
-        batch_size: int = 2048,
-        max_items: int | None = None,
-    ):
-        super().__init__(
-            dtype=dtype,
-            max_bytes=max_bytes,
-            num_threads=num_threads,
-            batch_size=batch_size,
-            max_items=max_items,
-        )
+    def __init__(self, l2: float = 50.0, binarize: bool = True, **options):
+        """``options``: DenseItemItem's ``dtype, max_bytes, num_threads, batch_size, max_items``."""
+        super().__init__(**options)
         self.l2 = checks.number(l2, "l2", strictly_above=0)
         self.binarize = bool(binarize)
 
