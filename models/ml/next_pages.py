@@ -2,23 +2,23 @@
 
 from assetrec.settings import Build
 from assetrec.spark import on_spark
-from assetrec.tables import next_pages
+from assetrec.tables import DeployInputs, next_pages
 
 
 def model(dbt, session):
     build_run = dbt.ref("int_build_run")
-    refs = {
-        "interactions": dbt.ref("fct_page_interactions"),
-        "pages": dbt.ref("dim_pages"),
-        "evaluation": dbt.ref("model_evaluation"),
-        "factors": dbt.ref("int_als_factors"),
-        "cooccurrence": dbt.ref("page_cooccurrence"),
-    }
+    inputs = DeployInputs(
+        interactions=dbt.ref("fct_page_interactions"),
+        pages=dbt.ref("dim_pages"),
+        evaluation=dbt.ref("model_evaluation"),
+        factors=dbt.ref("int_als_factors"),
+        cooccurrence=dbt.ref("page_cooccurrence"),
+    )
     if on_spark(session):
         from assetrec.spark import frames, tables
 
-        return tables.next_pages(session, **refs, settings=frames.build(build_run).settings)
-    rows = next_pages(**refs, settings=Build.read(build_run).settings)
+        return tables.next_pages(session, inputs, frames.build(build_run).settings)
+    rows = next_pages(inputs, Build.read(build_run).settings)
     return session.from_df(rows).project(
         "page_url, cast(rank as bigint) as rank, next_page_url, cast(score as double) as score, model"
     )

@@ -16,6 +16,7 @@ from assetrec.interactions import Interactions
 from assetrec.models import AlternatingLeastSquares, CooccurrenceRecommender
 from assetrec.settings import Settings
 from assetrec.tables import (
+    DeployInputs,
     choose_model,
     data_fingerprint,
     fitted_model,
@@ -177,14 +178,14 @@ def test_recommendations_exclude_submitted_and_respect_candidates(model, candida
     cooccurrence = pd.DataFrame(
         {"page_a": data.pages[a[keep]], "page_b": data.pages[b[keep]], "jaccard": co[a[keep], b[keep]]}
     )
-    out = recommendations(
+    inputs = DeployInputs(
         rel(interactions),
         rel(pages),
         rel(_evaluation({model: 0.5}, settings)),
         rel(factors),
         rel(cooccurrence),
-        settings,
     )
+    out = recommendations(inputs, settings)
     submitted = set(map(tuple, interactions[["cookie", "page_url"]].to_numpy()))
     assert not submitted & set(zip(out["cookie"], out["page_url"], strict=True))
     assert set(out["model"]) == {model}

@@ -26,7 +26,7 @@ from assetrec.interactions import Interactions
 from assetrec.spark import als, frames, scoring
 from assetrec.splits import sample_user_rows
 from assetrec.tables.pages import candidate_items, page_units
-from assetrec.tables.recommendations import next_page_rows
+from assetrec.tables.recommendations import DeployInputs, next_page_rows
 
 __all__ = ["als_factors", "model_evaluation", "model_run", "next_pages", "recommendations", "similar_pages"]
 
@@ -101,34 +101,25 @@ def model_evaluation(
     return frames.to_spark(spark, rows, EVALUATION_SCHEMA)
 
 
-def recommendations(
-    interactions: DataFrame,
-    pages: DataFrame,
-    evaluation: DataFrame,
-    factors: DataFrame,
-    cooccurrence: DataFrame,
-    settings,
-) -> DataFrame:
+def recommendations(inputs: DeployInputs, settings) -> DataFrame:
     """recommendations: every cookie scored on the executors by the deployed model."""
-    page_list, items, units = _catalogue(interactions, pages, settings)
-    deployed = scoring.deployed_model(interactions, evaluation, factors, cooccurrence, settings, page_list)
-    return scoring.score_cookies(interactions, deployed, page_list, items, units, settings.top_k)
+    page_list, items, units = _catalogue(inputs.interactions, inputs.pages, settings)
+    deployed = _deployed(inputs, settings, page_list)
+    return scoring.score_cookies(inputs.interactions, deployed, page_list, items, units, settings.top_k)
 
 
-def next_pages(
-    spark: SparkSession,
-    interactions: DataFrame,
-    pages: DataFrame,
-    evaluation: DataFrame,
-    factors: DataFrame,
-    cooccurrence: DataFrame,
-    settings,
-) -> DataFrame:
+def next_pages(spark: SparkSession, inputs: DeployInputs, settings) -> DataFrame:
     """next_pages: the deployed model's item-to-item neighbours (page x page, on the driver)."""
-    page_list, items, _ = _catalogue(interactions, pages, settings)
-    deployed = scoring.deployed_model(interactions, evaluation, factors, cooccurrence, settings, page_list)
+    page_list, items, _ = _catalogue(inputs.interactions, inputs.pages, settings)
+    deployed = _deployed(inputs, settings, page_list)
     rows = next_page_rows(deployed.name, deployed.model, page_list, items, settings.top_k)
     return frames.to_spark(spark, rows, NEXT_SCHEMA)
+
+
+def _deployed(inputs: DeployInputs, settings, page_list) -> scoring.DeployedModel:
+    return scoring.deployed_model(
+        inputs.interactions, inputs.evaluation, inputs.factors, inputs.cooccurrence, settings, page_list
+    )
 
 
 def similar_pages(spark: SparkSession, factors: DataFrame, top_k: int) -> DataFrame:

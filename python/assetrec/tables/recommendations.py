@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -21,6 +23,7 @@ from assetrec.tables.io import read_frame, text_column
 from assetrec.tables.pages import candidate_items, page_units
 
 __all__ = [
+    "DeployInputs",
     "deployed_model",
     "fitted_model",
     "is_build_als",
@@ -35,23 +38,30 @@ log = logging.getLogger("assetrec.tables")
 SCORE_CHUNK_USERS = 2048
 
 
-def recommendations(
-    interactions: duckdb.DuckDBPyRelation | Interactions,
-    pages: duckdb.DuckDBPyRelation,
-    evaluation: duckdb.DuckDBPyRelation,
-    factors: duckdb.DuckDBPyRelation,
-    cooccurrence: duckdb.DuckDBPyRelation,
-    settings,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class DeployInputs:
+    """The warehouse tables `recommendations` and `next_pages` are built from: the interactions the deployed
+    model is fitted on (or an `Interactions`), the page catalogue, the evaluation that chose the model, the
+    build's ALS factors and the co-occurrence pairs (both reused when they hold the chosen model). DuckDB
+    relations; Spark DataFrames on the Spark target."""
+
+    interactions: Any
+    pages: Any
+    evaluation: Any
+    factors: Any
+    cooccurrence: Any
+
+
+def recommendations(inputs: DeployInputs, settings) -> pd.DataFrame:
     """Top-K unseen pages per cookie: `cookie, rank, page_url, score, business_units, model,
     because_page_url, because_share`.
 
     The chosen model is refitted on all interactions with the settings tuned for it, and each offer carries
     its reason (`Recommender.explain`): the cookie's own page adding most to the score and that term's share
     of the score. Scored in chunks of SCORE_CHUNK_USERS cookies (never a cookies x pages matrix)."""
-    data = Interactions.load(interactions)
-    pages = read_frame(pages, "page_url, business_units")
-    name, model = deployed_model(data, evaluation, factors, cooccurrence, settings)
+    data = Interactions.load(inputs.interactions)
+    pages = read_frame(inputs.pages, "page_url, business_units")
+    name, model = deployed_model(data, inputs.evaluation, inputs.factors, inputs.cooccurrence, settings)
     items = candidate_items(data, pages, settings.candidate_pages)
     return recommendation_rows(name, model, data, items, page_units(data, pages), settings.top_k)
 
@@ -102,19 +112,12 @@ def recommendation_rows(
     )
 
 
-def next_pages(
-    interactions: duckdb.DuckDBPyRelation | Interactions,
-    pages: duckdb.DuckDBPyRelation,
-    evaluation: duckdb.DuckDBPyRelation,
-    factors: duckdb.DuckDBPyRelation,
-    cooccurrence: duckdb.DuckDBPyRelation,
-    settings,
-) -> pd.DataFrame:
+def next_pages(inputs: DeployInputs, settings) -> pd.DataFrame:
     """For a visitor on page X, what to offer next: the deployed model's item-to-item neighbours,
     `page_url, rank, next_page_url, score, model` (top_k per page, best first, never X itself)."""
-    data = Interactions.load(interactions)
-    pages = read_frame(pages, "page_url, business_units")
-    name, model = deployed_model(data, evaluation, factors, cooccurrence, settings)
+    data = Interactions.load(inputs.interactions)
+    pages = read_frame(inputs.pages, "page_url, business_units")
+    name, model = deployed_model(data, inputs.evaluation, inputs.factors, inputs.cooccurrence, settings)
     items = candidate_items(data, pages, settings.candidate_pages)
     return next_page_rows(name, model, data.pages, items, settings.top_k)
 
