@@ -22,21 +22,15 @@
             'UNQUOTED VALUE': 'has a double quote that is never closed or not escaped',
             'INVALID ENCODING': 'is not UTF-8 text',
             'LINE SIZE OVER MAXIMUM': 'is longer than the maximum line size'} -%}
-        {%- set lines = [] -%}
+        {%- set findings = [] -%}
         {%- for error in errors.rows -%}
-            {%- set text = (error[3] or '') | replace('\r', '') | replace('\n', ' ') -%}
             {#- DuckDB counts lines as records (a quoted line break does not count): line n + 1 = data row n. -#}
-            {%- do lines.append(
-                ("the header" if error[0] == 1 else "data row " ~ (error[0] - 1))
-                ~ " " ~ problems.get(error[1], error[1] | lower)
-                ~ " [" ~ error[2] | trim ~ "]: " ~ (text[:80] ~ ('...' if text | length > 80 else ''))) -%}
+            {%- do findings.append([
+                "the header" if error[0] == 1 else "data row " ~ (error[0] - 1),
+                problems.get(error[1], error[1] | lower) ~ " [" ~ error[2] | trim ~ "]",
+                error[3]]) -%}
         {%- endfor -%}
-        {{ exceptions.raise_compiler_error(
-            label ~ " is not a well-formed CSV file (data row 1 = the first record after the header):\n    "
-            ~ lines | unique | join('\n    ')
-            ~ "\n  Values that contain commas, double quotes or line breaks must be enclosed in double quotes"
-            ~ " (a double quote inside them written twice), every line must have as many fields as the"
-            ~ " header, and the file must be UTF-8.") }}
+        {%- do assetrec.raise_malformed_csv(label, findings) -%}
     {%- endif -%}
     {{ return(records) }}
 {% endmacro %}

@@ -107,18 +107,11 @@
             'MISSING COLUMNS': 'has fewer fields than the header (or a double quote that is never closed)',
             'TOO MANY COLUMNS': 'has more fields than the header (a value with an unquoted comma?)',
             'INVALID ENCODING': 'is not UTF-8 text'} -%}
-        {%- set lines = [] -%}
+        {%- set findings = [] -%}
         {%- for error in errors.rows -%}
-            {%- set text = (error[2] or '') | replace('\r', '') | replace('\n', ' ') -%}
-            {%- do lines.append("data row " ~ error[0] ~ " " ~ problems[error[1]]
-                ~ ": " ~ (text[:80] ~ ('...' if text | length > 80 else ''))) -%}
+            {%- do findings.append(["data row " ~ error[0], problems[error[1]], error[2]]) -%}
         {%- endfor -%}
-        {{ exceptions.raise_compiler_error(
-            label ~ " is not a well-formed CSV file (data row 1 = the first record after the header):\n    "
-            ~ lines | join('\n    ')
-            ~ "\n  Values that contain commas, double quotes or line breaks must be enclosed in double quotes"
-            ~ " (a double quote inside them written twice), every line must have as many fields as the"
-            ~ " header, and the file must be UTF-8.") }}
+        {%- do assetrec.raise_malformed_csv(label, findings) -%}
     {%- endif -%}
     {{ return(records) }}
 {% endmacro %}

@@ -24,12 +24,7 @@ period_types as (
 ),
 
 page_units as (
-    select
-        pages.page_url,
-        coalesce(bridge.business_unit, 'unmapped') as business_unit
-    from (select distinct page_url from events) as pages
-    left join {{ ref('bridge_page_business_units') }} as bridge
-        on pages.page_url = bridge.page_url
+    {{ assetrec.page_units_or_unmapped('events') }}
 ),
 
 periods as (
