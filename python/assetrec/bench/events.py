@@ -26,12 +26,12 @@ import json
 import os
 import shutil
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 
-from assetrec.bench import add_build_arguments, command
+from assetrec.bench import RunLog, add_build_arguments, command, markdown_table
 from assetrec.bench.pipeline import Timed, label, parse_size, run_timed, stage_figures
 from assetrec.dbt_runner import dbt_command, dbt_env
 
@@ -194,20 +194,20 @@ def markdown(runs: list[dict], events: int, days: int) -> str:
         f"{last['interactions']:,} cookie x page interactions, {last['cookies']:,} cookies "
         f"({len(runs) // 2} repeat(s), medians)",
         "",
-        "| figure | full build (all but the last day) | incremental build (+ the last day) |",
-        "|---|---|---|",
-        f"| dbt build, wall (s) | {med('full', lambda r: r['seconds']):.1f} | "
-        f"{med('incremental', lambda r: r['seconds']):.1f} |",
-        f"| peak memory (MB) | {med('full', lambda r: r['peak_mb']):.0f} | "
-        f"{med('incremental', lambda r: r['peak_mb']):.0f} |",
-        f"| SQL models (s) | {full_sql:.1f} | {inc_sql:.1f} ({inc_sql / full_sql:.0%} of full) |",
+    ]
+
+    def both(get, spec: str) -> list[str]:
+        return [format(med("full", get), spec), format(med("incremental", get), spec)]
+
+    rows = [
+        ["dbt build, wall (s)", *both(lambda r: r["seconds"], ".1f")],
+        ["peak memory (MB)", *both(lambda r: r["peak_mb"], ".0f")],
+        ["SQL models (s)", f"{full_sql:.1f}", f"{inc_sql:.1f} ({inc_sql / full_sql:.0%} of full)"],
     ]
     for stage in last["stage_seconds"]:
-        lines.append(
-            f"| {stage} (s) | {med('full', lambda r, s=stage: r['stage_seconds'][s]):.1f} | "
-            f"{med('incremental', lambda r, s=stage: r['stage_seconds'][s]):.1f} |"
-        )
-    return "\n".join(lines)
+        rows.append([f"{stage} (s)", *both(lambda r, s=stage: r["stage_seconds"][s], ".1f")])
+    header = ["figure", "full build (all but the last day)", "incremental build (+ the last day)"]
+    return "\n".join(lines + markdown_table(header, rows))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,21 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     events = parse_size(args.events)
     args.work.mkdir(parents=True, exist_ok=True)
-    print(
-        f"# events benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"load {os.getloadavg()[0]:.2f}",
-        flush=True,
-    )
+    log = RunLog.start("events", args.json)
     data = ensure_events(args.work, events, args.days)
-    runs: list[dict] = []
     for repeat in range(args.repeats):
         for row in one_repeat(args.work, data, repeat):
-            runs.append(row)
-            print(json.dumps(row), flush=True)
-            if args.json:
-                args.json.write_text(json.dumps(runs, indent=1))
+            log.add(row)
     print()
-    print(markdown(runs, events, args.days))
+    print(markdown(log.runs, events, args.days))
     return 0
 
 

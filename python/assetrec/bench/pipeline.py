@@ -49,10 +49,10 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from assetrec.bench import add_build_arguments, command
+from assetrec.bench import RunLog, add_build_arguments, command
 from assetrec.dbt_runner import REPO, dbt_command, dbt_env, publish_command
 
 PAGES = 20_000
@@ -456,35 +456,24 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown distribution(s) {', '.join(sorted(unknown))}: use {', '.join(DISTRIBUTIONS)}")
     args.work.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(UTC)
-    print(
-        f"# pipeline benchmark {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"load {os.getloadavg()[0]:.2f}",
-        flush=True,
-    )
-    runs: list[dict] = []
+    log = RunLog.start("pipeline", args.json)
     for distribution in distributions:
         for size in sizes:
             data = ensure_data(args.work, size, args.seed, distribution, args.pages)
             for repeat in range(args.repeats):
-                run = one_build(
-                    args.work, data, size, repeat, args.profiles_dir, distribution, args.keep_warehouse
+                log.add(
+                    one_build(
+                        args.work, data, size, repeat, args.profiles_dir, distribution, args.keep_warehouse
+                    )
                 )
-                runs.append(run)
-                print(json.dumps(run), flush=True)
-                if args.json:
-                    args.json.write_text(json.dumps({"started": started.isoformat(), "runs": runs}, indent=1))
     rows = [
-        median_row([r for r in runs if r["distribution"] == d and r["size"] == label(size)])
+        median_row([r for r in log.runs if r["distribution"] == d and r["size"] == label(size)])
         for d in distributions
         for size in sizes
     ]
     print()
     print(markdown(rows))
-    loads = [r["load_before"] for r in runs] + [r["load_after"] for r in runs]
-    print(
-        f"\n1-minute load average during the runs: {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores"
-    )
+    print(f"\n1-minute load average during the runs: {log.load_range()}")
     return 0
 
 

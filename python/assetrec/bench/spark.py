@@ -17,15 +17,13 @@ which `sizing` scales to a cluster build of 500M interactions.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import statistics
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
-from assetrec.bench import add_build_arguments, command
+from assetrec.bench import RunLog, add_build_arguments, command
 from assetrec.bench.pipeline import (
     STAGES,
     duckdb_readonly,
@@ -307,26 +305,18 @@ def main(argv: list[str] | None = None) -> int:
     add_build_arguments(parser, Path("/tmp/assetrec-bench-spark"), 1, "builds per size and engine")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(UTC)
-    print(f"# spark benchmark {started:%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores", flush=True)
-    runs: list[dict] = []
+    log = RunLog.start("spark", args.json)
     for size in [parse_size(s) for s in args.sizes.split(",")]:
         data = ensure_data(args.work, size, args.seed)
         for repeat in range(args.repeats):
             for engine in ENGINES:
-                runs.append(one_build(args.work, data, size, repeat, engine))
-                print(json.dumps(runs[-1]), flush=True)
-                if args.json:
-                    args.json.write_text(json.dumps({"started": started.isoformat(), "runs": runs}, indent=1))
-    rows = compare_rows(runs)
+                log.add(one_build(args.work, data, size, repeat, engine))
+    rows = compare_rows(log.runs)
     print()
     print(markdown(rows))
     print(f"\nSizing for 500M interactions, from the {rows[-1]['size']} export:\n")
     print(sizing_markdown(sizing(rows[-1]["measures"])))
-    loads = [r["load_before"] for r in runs] + [r["load_after"] for r in runs]
-    print(
-        f"\n1-minute load average at the builds: {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores"
-    )
+    print(f"\n1-minute load average at the builds: {log.load_range()}")
     return 0
 
 

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from assetrec import registry, tuning, tuning_cost
-from assetrec.bench import command
+from assetrec.bench import command, markdown_table
 from assetrec.dbt_runner import REPO
 from assetrec.settings import Settings
 from assetrec.splits import leave_one_out, sample_user_rows
@@ -115,20 +115,22 @@ def fit(rows: list[dict]) -> dict[str, float]:
 
 def _table(rows: list[dict], constants: dict[str, float]) -> str:
     """Per dataset and family: measured over planned seconds with ``constants``, and the measured seconds."""
-    lines = [
-        "| data | model | points | measured / planned: median (min-max) | measured s per point (median) |",
-        "|---|---|---|---|---|",
-    ]
+    cells = []
     for (data_name, name), group in itertools.groupby(rows, key=lambda r: (r["data"], r["model"])):
         group = list(group)
         planned = [sum(constants[t] * u for t, u in r["terms"].items()) for r in group]
         ratios = np.array([r["seconds"] / p for r, p in zip(group, planned, strict=True)])
         seconds = np.median([r["seconds"] for r in group])
-        lines.append(
-            f"| {data_name} | {name} | {len(group)} | {np.median(ratios):.2f} ({ratios.min():.2f}-"
-            f"{ratios.max():.2f}) | {seconds:.3f} |"
-        )
-    return "\n".join(lines)
+        ratio_range = f"{np.median(ratios):.2f} ({ratios.min():.2f}-{ratios.max():.2f})"
+        cells.append([data_name, name, len(group), ratio_range, f"{seconds:.3f}"])
+    header = [
+        "data",
+        "model",
+        "points",
+        "measured / planned: median (min-max)",
+        "measured s per point (median)",
+    ]
+    return "\n".join(markdown_table(header, cells))
 
 
 def main(argv: list[str] | None = None) -> int:
