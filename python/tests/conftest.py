@@ -42,6 +42,17 @@ def pytest_runtest_teardown(item):
     _current_test = None
 
 
+def selected_cases(request) -> set:
+    """The values of the parameter `case` among the selected tests of the requesting module: a module-scoped
+    fixture builds only the cases that will be checked (`pytest -k` selects a few)."""
+    return {
+        item.callspec.params["case"]
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module
+        and "case" in getattr(getattr(item, "callspec", None), "params", {})
+    }
+
+
 def query(db_path: Path, sql: str):
     """Read a result as a pandas DataFrame through a read-only connection."""
     with duckdb.connect(str(db_path), read_only=True) as con:
@@ -121,3 +132,15 @@ def brute_rank(scores: dict[int, float], exclude: set[int], n: int):
     ids = [j for _, j in cand] + [-1] * (n - len(cand))
     sc = [s for s, _ in cand] + [-math.inf] * (n - len(cand))
     return ids, sc
+
+
+def assert_recommends_brute(
+    model, x: sp.csr_matrix, scores_all: np.ndarray, n: int, rtol: float, atol: float
+):
+    """model.recommend for every user equals ranking the dense scores_all without the user's items."""
+    seen = x.toarray() != 0
+    ids, scores = model.recommend(np.arange(x.shape[0]), x, N=n)
+    for u in range(x.shape[0]):
+        exp_ids, exp_scores = brute_rank(dict(enumerate(scores_all[u])), set(np.flatnonzero(seen[u])), n)
+        assert ids[u].tolist() == exp_ids
+        np.testing.assert_allclose(scores[u], exp_scores, rtol=rtol, atol=atol)

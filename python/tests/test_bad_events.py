@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_dbt
+from conftest import run_dbt, selected_cases
 
 pytestmark = pytest.mark.dbt
 
@@ -288,12 +288,7 @@ class Outcome:
 @pytest.fixture(scope="module")
 def outcomes(request, tmp_path_factory) -> dict[str, Outcome]:
     """Runs, one at a time, the builds the selected tests of this module ask for (`case`)."""
-    wanted = {
-        item.callspec.params["case"]
-        for item in request.session.items
-        if getattr(item, "module", None) is request.module
-        and "case" in getattr(getattr(item, "callspec", None), "params", {})
-    }
+    wanted = selected_cases(request)
     results = {}
     for name in [n for n in [*SUCCESSES, *STOPS] if n in wanted]:
         work = tmp_path_factory.mktemp(name)
@@ -343,6 +338,14 @@ def mixed_expectations(folder: Path):
     return out
 
 
+def kept_events(outcome: Outcome) -> list[tuple]:
+    """The accepted submission events as `(cookie, page_url, UTC time as text)`."""
+    return outcome.table(
+        "select cookie, page_url, strftime(timezone('UTC', event_timestamp), '%Y-%m-%d %H:%M:%S')"
+        " from fct_submission_events"
+    )
+
+
 @pytest.mark.parametrize("case", ["mixed"])
 def test_every_bad_event_is_quarantined_with_its_reason(outcomes, case):
     outcome = outcomes[case]
@@ -356,10 +359,7 @@ def test_every_bad_event_is_quarantined_with_its_reason(outcomes, case):
 def test_every_good_event_is_kept_in_utc(outcomes, case):
     outcome = outcomes[case]
     outcome.check_built()
-    got = outcome.table(
-        "select cookie, page_url, strftime(timezone('UTC', event_timestamp), '%Y-%m-%d %H:%M:%S')"
-        " from fct_submission_events"
-    )
+    got = kept_events(outcome)
     expected = [
         o[1:] for _, _, o in mixed_expectations(outcome.folder) if isinstance(o, tuple) and o[0] == "ok"
     ]
@@ -412,10 +412,7 @@ def test_interactions_from_the_mixed_events(outcomes, case):
 def test_seconds_read_as_milliseconds_are_too_early(outcomes, case):
     outcome = outcomes[case]
     outcome.check_built()
-    kept = outcome.table(
-        "select cookie, page_url, strftime(timezone('UTC', event_timestamp), '%Y-%m-%d %H:%M:%S')"
-        " from fct_submission_events"
-    )
+    kept = kept_events(outcome)
     assert sorted(kept) == sorted(o[1:] for o in MS_OUTCOMES if isinstance(o, tuple))
     assert outcome.table("select source_row_number, reject_reason from rejected_events") == [
         (2, "event_timestamp_too_early")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_dbt
+from conftest import run_dbt, selected_cases
 
 pytestmark = pytest.mark.dbt
 
@@ -389,12 +389,7 @@ def build_args() -> list[str]:
 @pytest.fixture(scope="module")
 def outcomes(request, tmp_path_factory) -> dict[str, Outcome]:
     """Runs, WORKERS at a time, the builds that the selected tests of this module ask for (`case`)."""
-    wanted = {
-        item.callspec.params["case"]
-        for item in request.session.items
-        if getattr(item, "module", None) is request.module
-        and "case" in getattr(getattr(item, "callspec", None), "params", {})
-    }
+    wanted = selected_cases(request)
     # Builds that run every model first: they take longest.
     names = [name for name in SUCCESSES if name in wanted] + [name for name in STOPS if name in wanted]
     plans = {}

@@ -140,25 +140,9 @@ def implicit_confidences(strengths, alpha):
 
 def test_exact_solver_reproduces_implicit_on_one_plus_alpha_r():
     strengths = random_strengths(200, 60, 0.08, seed=6)
-    ours = AlternatingLeastSquares(
-        factors=8,
-        iterations=3,
-        alpha=4.0,
-        regularization=0.1,
-        random_state=7,
-        dtype=np.float64,
-        solver="cholesky",
-    ).fit(strengths)
-    reference = implicit_model(
-        factors=8,
-        iterations=3,
-        alpha=1.0,
-        regularization=0.1,
-        random_state=7,
-        dtype=np.float64,
-        use_cg=False,
-        num_threads=1,
-    )
+    settings = dict(factors=8, iterations=3, regularization=0.1, random_state=7, dtype=np.float64)
+    ours = AlternatingLeastSquares(alpha=4.0, solver="cholesky", **settings).fit(strengths)
+    reference = implicit_model(alpha=1.0, use_cg=False, num_threads=1, **settings)
     with threadpool_limits(limits=1, user_api="blas"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         reference.fit(implicit_confidences(strengths, 4.0), show_progress=False)

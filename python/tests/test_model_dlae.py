@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from assetrec.models import DLAE, EASE, EDLAE
-from conftest import brute_rank, random_user_items
+from conftest import assert_recommends_brute, random_user_items
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -46,11 +46,7 @@ def test_matches_direct_closed_form(cls, p, l2):
         assert np.all(np.diag(model.B_) > 0)  # DLAE's diagonal is not constrained
     # Recommendations: rank X B by (score desc, id asc) without the user's items.
     scores_all = xd @ expected
-    ids, scores = model.recommend(np.arange(50), x, N=8)
-    for u in range(50):
-        exp_ids, exp_scores = brute_rank(dict(enumerate(scores_all[u])), set(np.flatnonzero(xd[u])), 8)
-        np.testing.assert_allclose(scores[u], exp_scores, rtol=1e-8, atol=1e-10)
-        assert ids[u].tolist() == exp_ids
+    assert_recommends_brute(model, x, scores_all, 8, rtol=1e-8, atol=1e-10)
 
 
 def test_values_are_used_as_given():
@@ -112,12 +108,17 @@ def test_max_items_models_only_the_most_popular_items(cls):
 
 
 @pytest.mark.parametrize("cls", [DLAE, EDLAE])
-def test_memory_guard_and_bad_parameters(cls):
+def test_memory_guard(cls):
     x = random_user_items(n_users=10, n_items=20, seed=8)
     with pytest.raises(ValueError, match=f"{cls.__name__} needs a dense 20 x 20 float64 matrix.*max_bytes"):
         cls(max_bytes=20 * 20 * 8 - 1).fit(x)
     cls(max_bytes=20 * 20 * 8).fit(x)  # exactly at the limit is fine
-    cases = [
+
+
+@pytest.mark.parametrize("cls", [DLAE, EDLAE])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
         ({"p": 1.0}, r"p must be < 1"),
         ({"p": -0.1}, r"p must be >= 0"),
         ({"p": float("nan")}, r"p must be a finite number"),
@@ -129,10 +130,11 @@ def test_memory_guard_and_bad_parameters(cls):
         ({"max_items": 0}, r"max_items must be an integer >= 1"),
         ({"max_bytes": 1.5}, r"max_bytes must be an integer >= 1"),
         ({"batch_size": 0}, r"batch_size must be an integer >= 1"),
-    ]
-    for kwargs, message in cases:
-        with pytest.raises(ValueError, match=message):
-            cls(**kwargs)
+    ],
+)
+def test_bad_parameters(cls, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        cls(**kwargs)
 
 
 @pytest.mark.parametrize("cls", [DLAE, EDLAE])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from assetrec.models import DLAE, EASE, EDLAE
-from conftest import brute_rank, random_user_items
+from conftest import assert_recommends_brute, random_user_items
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -29,11 +29,7 @@ def test_ease_matches_direct_closed_form(binarize):
     assert np.all(np.diag(model.B_) == 0)
     # Recommendations: rank X B by (score desc, id asc) without the user's items.
     scores_all = xd @ expected
-    ids, scores = model.recommend(np.arange(50), x, N=8)
-    for u in range(50):
-        exp_ids, exp_scores = brute_rank(dict(enumerate(scores_all[u])), set(np.flatnonzero(xd[u])), 8)
-        assert ids[u].tolist() == exp_ids
-        np.testing.assert_allclose(scores[u], exp_scores, rtol=1e-9, atol=1e-12)
+    assert_recommends_brute(model, x, scores_all, 8, rtol=1e-9, atol=1e-12)
 
 
 def test_ease_float32_and_blockwise_gram_close_to_float64(monkeypatch):

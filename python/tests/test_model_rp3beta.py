@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from assetrec.models import RP3beta
-from conftest import brute_rank, random_user_items
+from conftest import assert_recommends_brute, brute_rank, random_user_items
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -73,11 +73,7 @@ def test_matches_brute_force(alpha, beta, top_k):
     if top_k is not None:
         assert np.diff(model.W_.indptr).max() <= top_k
     scores_all = xd @ expected
-    ids, scores = model.recommend(np.arange(14), x, N=5)
-    for u in range(14):
-        exp_ids, exp_scores = brute_rank(dict(enumerate(scores_all[u])), set(np.flatnonzero(xd[u])), 5)
-        np.testing.assert_allclose(scores[u], exp_scores, rtol=1e-12, atol=1e-15)
-        assert ids[u].tolist() == exp_ids
+    assert_recommends_brute(model, x, scores_all, 5, rtol=1e-12, atol=1e-15)
     similar, sim_scores = model.similar_items(np.arange(9), N=3)
     for i in range(9):
         exp_ids, exp_scores = brute_rank(dict(enumerate(expected[i])), {i}, 3)
@@ -106,8 +102,9 @@ def test_items_without_users_are_never_reached():
     assert np.all(w[5] == 0) and np.all(w[:, 5] == 0) and np.all(np.isfinite(w))
 
 
-def test_bad_parameters():
-    cases = [
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
         ({"alpha": 0}, r"alpha must be > 0"),
         ({"alpha": float("inf")}, r"alpha must be a finite number"),
         ({"beta": -0.1}, r"beta must be >= 0"),
@@ -115,7 +112,8 @@ def test_bad_parameters():
         ({"top_k": 0}, r"top_k must be an integer >= 1 or None"),
         ({"top_k": 2.5}, r"top_k must be an integer >= 1 or None"),
         ({"batch_size": 0}, r"batch_size must be an integer >= 1"),
-    ]
-    for kwargs, message in cases:
-        with pytest.raises(ValueError, match=message):
-            RP3beta(**kwargs)
+    ],
+)
+def test_bad_parameters(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        RP3beta(**kwargs)
