@@ -6,6 +6,7 @@ On Spark the bounded sample (var eval_max_cookies) is collected to the driver an
 from assetrec.settings import Build
 from assetrec.spark import on_spark
 from assetrec.tables import model_evaluation
+from assetrec.tables.schemas import duckdb_projection
 
 
 def model(dbt, session):
@@ -18,4 +19,5 @@ def model(dbt, session):
         build = frames.build(build_run)
         return tables.model_evaluation(session, interactions, pages, build.settings, build.run_id)
     build = Build.read(build_run)
-    return model_evaluation(interactions, pages, build.settings, build.run_id)
+    rows = model_evaluation(interactions, pages, build.settings, build.run_id)
+    return session.from_df(rows).project(duckdb_projection("model_evaluation"))

@@ -3,6 +3,7 @@
 from assetrec.settings import Build
 from assetrec.spark import on_spark
 from assetrec.tables import model_run
+from assetrec.tables.schemas import duckdb_projection
 
 
 def model(dbt, session):
@@ -14,4 +15,5 @@ def model(dbt, session):
         from assetrec.spark import frames, tables
 
         return tables.model_run(session, interactions, evaluation, frames.build(build_run))
-    return model_run(interactions, evaluation, Build.read(build_run))
+    rows = model_run(interactions, evaluation, Build.read(build_run))
+    return session.from_df(rows).project(duckdb_projection("model_runs"))

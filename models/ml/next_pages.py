@@ -3,6 +3,7 @@
 from assetrec.settings import Build
 from assetrec.spark import on_spark
 from assetrec.tables import DeployInputs, next_pages
+from assetrec.tables.schemas import duckdb_projection
 
 
 def model(dbt, session):
@@ -19,6 +20,4 @@ def model(dbt, session):
 
         return tables.next_pages(session, inputs, frames.build(build_run).settings)
     rows = next_pages(inputs, Build.read(build_run).settings)
-    return session.from_df(rows).project(
-        "page_url, cast(rank as bigint) as rank, next_page_url, cast(score as double) as score, model"
-    )
+    return session.from_df(rows).project(duckdb_projection("next_pages"))

@@ -5,6 +5,7 @@ On Spark every cookie is scored on the executors (assetrec.spark.scoring)."""
 from assetrec.settings import Build
 from assetrec.spark import on_spark
 from assetrec.tables import DeployInputs, recommendations
+from assetrec.tables.schemas import duckdb_projection
 
 
 def model(dbt, session):
@@ -22,8 +23,5 @@ def model(dbt, session):
         return tables.recommendations(inputs, frames.build(build_run).settings)
     rows = recommendations(inputs, Build.read(build_run).settings)
     # Lists of units are typed by their values: with no mapped page among the rows (or no rows at all) the
-    # column would not be VARCHAR[]. Fix the type so downstream SQL and unit-test fixtures always see it.
-    return session.from_df(rows).project(
-        "cookie, rank, page_url, score, cast(business_units as varchar[]) as business_units, model, "
-        "cast(because_page_url as varchar) as because_page_url, cast(because_share as double) as because_share"
-    )
+    # column would not be VARCHAR[]. Fix the types so downstream SQL and unit-test fixtures always see them.
+    return session.from_df(rows).project(duckdb_projection("recommendations"))

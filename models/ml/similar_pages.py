@@ -3,6 +3,7 @@
 from assetrec.settings import Build
 from assetrec.spark import on_spark
 from assetrec.tables import similar_pages
+from assetrec.tables.schemas import duckdb_projection
 
 
 def model(dbt, session):
@@ -12,4 +13,5 @@ def model(dbt, session):
         from assetrec.spark import frames, tables
 
         return tables.similar_pages(session, factors, frames.build(build_run).settings.top_k)
-    return similar_pages(factors, Build.read(build_run).settings.top_k)
+    rows = similar_pages(factors, Build.read(build_run).settings.top_k)
+    return session.from_df(rows).project(duckdb_projection("similar_pages"))

@@ -25,6 +25,7 @@ from assetrec.tables import (
     similar_pages,
 )
 from assetrec.tables.evaluation import COLUMNS, chosen_params
+from assetrec.tables.schemas import OUTPUT_SCHEMAS, duckdb_projection
 from conftest import random_interactions
 from test_cooccurrence import reference_cooccurrence
 from test_model_cooccurrence import MEASURES
@@ -209,3 +210,23 @@ def test_evaluation_on_a_sample_of_cookies_is_bounded_and_deterministic():
         rel(df), rel(pages), dataclasses.replace(settings, eval_max_cookies=0), run_id="r"
     )
     assert everyone["users"].max() > 120
+
+
+@pytest.mark.parametrize("table", sorted(OUTPUT_SCHEMAS))
+def test_duckdb_projection_gives_every_declared_type_even_to_empty_or_null_columns(table):
+    duckdb_names = {
+        "string": "VARCHAR",
+        "bigint": "BIGINT",
+        "double": "DOUBLE",
+        "array<string>": "VARCHAR[]",
+        "timestamp": "TIMESTAMP",
+    }
+    schema = OUTPUT_SCHEMAS[table]
+    con = duckdb.connect()
+    for frame in (
+        pd.DataFrame({column: pd.Series([], dtype=object) for column in reversed(schema)}),
+        pd.DataFrame({column: [None, None] for column in reversed(schema)}),
+    ):
+        out = con.from_df(frame).project(duckdb_projection(table))
+        assert out.columns == list(schema)
+        assert [str(kind) for kind in out.types] == [duckdb_names[kind] for kind in schema.values()]

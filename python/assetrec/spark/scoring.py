@@ -39,20 +39,11 @@ from assetrec.spark import als, frames, item_item
 from assetrec.tables.evaluation import choose_model, chosen_params
 from assetrec.tables.factors import factor_matrix
 from assetrec.tables.recommendations import fitted_model, is_build_als, recommendation_rows
+from assetrec.tables.schemas import OUTPUT_SCHEMAS
 
-__all__ = ["RECOMMENDATION_SCHEMA", "DeployedModel", "deployed_model", "score_cookies"]
+__all__ = ["DeployedModel", "deployed_model", "score_cookies"]
 
 log = logging.getLogger("assetrec.spark")
-RECOMMENDATION_SCHEMA = {
-    "cookie": "string",
-    "rank": "bigint",
-    "page_url": "string",
-    "score": "double",
-    "business_units": "array<string>",
-    "model": "string",
-    "because_page_url": "string",
-    "because_share": "double",
-}
 # Interactions per group of cookies scored in one pandas call (a group is held in one Python worker).
 ROWS_PER_GROUP = 500_000
 MATRIX_FACTORISATION = "matrix factorisation"
@@ -144,7 +135,7 @@ def score_cookies(
         name, model, pages, items, units, top_k = shared.value
         return recommendation_rows(name, model, _group_input(group, model, pages), items, units, top_k)
 
-    schema = ", ".join(f"{name} {kind}" for name, kind in RECOMMENDATION_SCHEMA.items())
+    schema = ", ".join(f"{name} {kind}" for name, kind in OUTPUT_SCHEMAS["recommendations"].items())
     return rows.groupBy("cookie_group").applyInPandas(score, schema)
 
 

@@ -27,45 +27,11 @@ from assetrec.spark import als, frames, scoring
 from assetrec.splits import sample_user_rows
 from assetrec.tables.pages import candidate_items, page_units
 from assetrec.tables.recommendations import DeployInputs, next_page_rows
+from assetrec.tables.schemas import OUTPUT_SCHEMAS
 
 __all__ = ["als_factors", "model_evaluation", "model_run", "next_pages", "recommendations", "similar_pages"]
 
 log = logging.getLogger("assetrec.spark")
-
-EVALUATION_SCHEMA = {
-    "run_id": "string",
-    "model": "string",
-    "split": "string",
-    "metric": "string",
-    "k": "bigint",
-    "value": "double",
-    "users": "bigint",
-    "params": "string",
-    "validation_ndcg": "double",
-}
-RUN_SCHEMA = {
-    "run_id": "string",
-    "started_at": "timestamp",
-    "params": "string",
-    "data_fingerprint": "string",
-    "interactions": "bigint",
-    "chosen_model": "string",
-    "metrics_summary": "string",
-}
-SIMILAR_SCHEMA = {
-    "page_url": "string",
-    "rank": "bigint",
-    "similar_page_url": "string",
-    "score": "double",
-    "model": "string",
-}
-NEXT_SCHEMA = {
-    "page_url": "string",
-    "rank": "bigint",
-    "next_page_url": "string",
-    "score": "double",
-    "model": "string",
-}
 
 
 def als_factors(interactions: DataFrame, settings) -> DataFrame:
@@ -98,7 +64,7 @@ def model_evaluation(
     rows = tables.model_evaluation(
         data, frames.to_relation(pages.select("page_url", "business_units")), settings, run_id
     )
-    return frames.to_spark(spark, rows, EVALUATION_SCHEMA)
+    return frames.to_spark(spark, rows, OUTPUT_SCHEMAS["model_evaluation"])
 
 
 def recommendations(inputs: DeployInputs, settings) -> DataFrame:
@@ -113,7 +79,7 @@ def next_pages(spark: SparkSession, inputs: DeployInputs, settings) -> DataFrame
     page_list, items, _ = _catalogue(inputs.interactions, inputs.pages, settings)
     deployed = _deployed(inputs, settings, page_list)
     rows = next_page_rows(deployed.name, deployed.model, page_list, items, settings.top_k)
-    return frames.to_spark(spark, rows, NEXT_SCHEMA)
+    return frames.to_spark(spark, rows, OUTPUT_SCHEMAS["next_pages"])
 
 
 def _deployed(inputs: DeployInputs, settings, page_list) -> scoring.DeployedModel:
@@ -125,14 +91,14 @@ def _deployed(inputs: DeployInputs, settings, page_list) -> scoring.DeployedMode
 def similar_pages(spark: SparkSession, factors: DataFrame, top_k: int) -> DataFrame:
     """similar_pages: cosine of the ALS page factors (collected: one vector per page)."""
     rows = tables.similar_pages(frames.to_relation(factors.where("entity = 'page'")), top_k)
-    return frames.to_spark(spark, rows, SIMILAR_SCHEMA)
+    return frames.to_spark(spark, rows, OUTPUT_SCHEMAS["similar_pages"])
 
 
 def model_run(spark: SparkSession, interactions: DataFrame, evaluation: DataFrame, build) -> DataFrame:
     """model_runs' row of this build (the interactions collected for the data fingerprint)."""
     data = frames.collect_interactions(interactions)
     rows = tables.model_run(data, frames.to_relation(evaluation), build)
-    return frames.to_spark(spark, rows, RUN_SCHEMA)
+    return frames.to_spark(spark, rows, OUTPUT_SCHEMAS["model_runs"])
 
 
 def _catalogue(interactions: DataFrame, pages: DataFrame, settings):

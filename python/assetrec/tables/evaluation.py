@@ -17,6 +17,7 @@ from assetrec.splits import SPLITS, TIMED_SPLITS, sample_user_rows
 from assetrec.splits import split as make_split
 from assetrec.tables.io import read_frame
 from assetrec.tables.pages import Candidates, candidate_items, page_units
+from assetrec.tables.schemas import OUTPUT_SCHEMAS
 from assetrec.tuning import ranked, tune
 
 __all__ = ["SELECTION", "choose_model", "chosen_params", "model_evaluation", "selection_split"]
@@ -26,7 +27,7 @@ log = logging.getLogger("assetrec.tables")
 # test part. The selection split is last_events for event input (what comes next), else leave_one_out.
 SELECTION = {"split": "leave_one_out", "timed_split": "last_events", "metric": "ndcg", "k": 10}
 KS = (5, 10, 20)
-COLUMNS = ["run_id", "model", "split", "metric", "k", "value", "users", "params", "validation_ndcg"]
+COLUMNS = list(OUTPUT_SCHEMAS["model_evaluation"])
 
 
 def model_evaluation(
