@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -627,6 +629,9 @@ def local_spark(spark_ready, tmp_path_factory):
     """A SparkSession in this process (local[3]), for the Spark modules' own functions."""
     from pyspark.sql import SparkSession
 
+    # Python workers (applyInPandas) run this interpreter, which has assetrec: as the plugin does, through the
+    # environment (the JVM reads it when the session starts; spark.pyspark.python alone did not reach it).
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     spark = (
         SparkSession.builder.master("local[3]")
         .appName("assetrec-tests")
@@ -762,12 +767,26 @@ def test_spark_sums_the_rp3beta_weights_as_the_sparse_fit(local_spark, transform
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("rp3beta", {"alpha": 0.9, "beta": 0.3, "transform": "binary"}), ("most_popular", {})],
+    [
+        ("rp3beta", {"alpha": 0.9, "beta": 0.3, "transform": "binary"}),
+        ("most_popular", {}),
+        (
+            "blend",
+            {
+                "models": [
+                    ["rp3beta", {"alpha": 0.9, "beta": 0.3, "transform": "log1p"}],
+                    ["edlae", {"p": 0.3, "l2": 2.0, "transform": "binary"}],
+                ],
+                "weight": 0.7,
+            },
+        ),
+    ],
 )
 def test_spark_deploys_models_without_collecting_the_interactions(local_spark, monkeypatch, name, params):
-    """scoring.deployed_model on Spark fits RP3beta from Spark's walk weights and the baseline from Spark's
-    counts (the collecting path is never taken), as the DuckDB target's fitted_model fits them. A cookie's
-    row with strength 0 is no interaction on either engine."""
+    """scoring.deployed_model on Spark fits RP3beta from Spark's walk weights, the baseline from Spark's counts
+    and a blend from its two parts' Spark fits (the interactions are never collected), as the DuckDB target's
+    fitted_model fits them: the same offers and scores for every cookie. A cookie's row with strength 0 is no
+    interaction on either engine."""
     import json
 
     import pandas as pd
@@ -805,8 +824,72 @@ def test_spark_deploys_models_without_collecting_the_interactions(local_spark, m
     expected = fitted_model(name, params, data, None, None, settings)
     if name == "rp3beta":  # inside Transformed(model, transform)
         np.testing.assert_allclose(deployed.model.model.W_.toarray(), expected.model.W_.toarray(), rtol=1e-12)
-    else:
+    elif name == "most_popular":
         np.testing.assert_array_equal(deployed.model.item_users_, expected.item_users_)
-        np.testing.assert_array_equal(
-            deployed.model.recommend(0, matrix[0], N=5)[0], expected.recommend(0, matrix[0], N=5)[0]
-        )
+    users = np.arange(70)
+    got_ids, got_scores = deployed.model.recommend(users, matrix, N=5)
+    want_ids, want_scores = expected.recommend(users, matrix, N=5)
+    np.testing.assert_array_equal(got_ids, want_ids)
+    np.testing.assert_allclose(got_scores, want_scores, rtol=1e-9, atol=1e-12)
+
+
+def test_spark_scores_a_blend_with_als_from_each_cookies_own_factors(local_spark):
+    """A blend of an ALS model (fitted by Spark's ALS) and RP3beta, scored on the executors
+    (scoring.score_cookies: each group of cookies gets its own rows of the ALS cookie factors), gives the rows
+    that recommendation_rows gives on the driver for the same fitted blend with every cookie's factors in the
+    matrix's row order."""
+    import json
+
+    import pandas as pd
+    from assetrec.interactions import Interactions
+    from assetrec.settings import Settings
+    from assetrec.spark import scoring
+    from assetrec.tables.evaluation import SELECTION
+    from assetrec.tables.recommendations import recommendation_rows
+    from conftest import random_user_items
+
+    matrix = random_user_items(n_users=50, n_items=12, density=0.3, seed=8, max_strength=6)
+    matrix = matrix[np.diff(matrix.indptr) > 0]  # a cookie is a row of fct_page_interactions
+    pages = np.array([f"https://example.com/p{i:02d}" for i in range(12)], dtype=object)
+    params = {
+        "models": [
+            [
+                "als",
+                {"factors": 4, "regularization": 1.0, "alpha": 2.0, "iterations": 3, "transform": "binary"},
+            ],
+            ["rp3beta", {"alpha": 1.0, "beta": 0.5, "transform": "binary"}],
+        ],
+        "weight": 0.6,
+    }
+    evaluation = pd.DataFrame(
+        {
+            "model": ["blend"],
+            "split": [SELECTION["split"]],
+            "params": [json.dumps(params)],
+            "validation_ndcg": [0.5],
+        }
+    )
+    interactions = _spark_interactions(local_spark, matrix, pages)
+    settings = Settings(recommender="blend")
+    deployed = scoring.deployed_model(
+        interactions, local_spark.createDataFrame(evaluation), None, None, settings, pages
+    )
+    units = [["unit"] for _ in pages]
+    got = scoring.score_cookies(interactions, deployed, pages, None, units, 4).toPandas()
+
+    cookies = np.array([f"{r:038d}" for r in range(matrix.shape[0])], dtype=object)
+    factors = deployed.cookie_factors.toPandas().set_index("cookie")["factors_0"]
+    (als_part,) = scoring.als_parts(deployed.model)
+    als_part.user_factors = np.stack([np.asarray(factors[c], dtype=np.float32) for c in cookies])
+    data = Interactions(matrix=matrix, cookies=cookies, pages=pages)
+    want = recommendation_rows("blend", deployed.model, data, None, units, 4)
+
+    assert len(want) == matrix.shape[0] * 4
+    key = ["cookie", "rank"]
+    got, want = got.sort_values(key).reset_index(drop=True), want.sort_values(key).reset_index(drop=True)
+    assert got["page_url"].tolist() == want["page_url"].tolist()
+    reasons = [
+        [x if isinstance(x, str) else None for x in frame["because_page_url"]] for frame in (got, want)
+    ]
+    assert reasons[0] == reasons[1]
+    np.testing.assert_allclose(got["score"], want["score"], rtol=1e-6)

@@ -11,8 +11,8 @@ DuckDB target (`assetrec.tables.recommendations.recommendation_rows`), one group
 - RP3beta: its random-walk weights are summed by Spark, which keeps each page's strongest (the same module);
 - the popularity baseline: from Spark's count of cookies per page;
 - co-occurrence: from page_cooccurrence's pairs (Spark SQL), as on DuckDB;
-- a blend: on the driver by assetrec's own code from the collected interactions (fct_page_interactions: three
-  columns per cookie and page).
+- a blend: each of its two models as above, then blended (the cookie factors of each ALS part travel with the
+  cookies' rows).
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ import pandas as pd
 import scipy.sparse as sp
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from threadpoolctl import threadpool_limits
 
 from assetrec import registry
 from assetrec.interactions import Interactions
+from assetrec.models.als import AlternatingLeastSquares
+from assetrec.models.blend import Blend
 from assetrec.models.ease import DenseItemItem
 from assetrec.models.popularity import MostPopular
 from assetrec.models.rp3beta import RP3beta
@@ -68,11 +69,43 @@ def deployed_model(
     pages: np.ndarray,
 ) -> DeployedModel:
     """As `assetrec.tables.recommendations.deployed_model`: the model chosen from model_evaluation (collected:
-    a few hundred rows), with its tuned settings, fitted on all interactions."""
+    a few hundred rows), with its tuned settings, fitted on all interactions. A blend's two models are each
+    fitted the Spark way of their kind, then blended."""
     scores = frames.to_pandas(evaluation)
     name = choose_model(scores, settings)
     params = chosen_params(scores, name)
     started = time.perf_counter()
+    inputs = (interactions, factors, cooccurrence, settings, pages)
+    if registry.spec(name).kind == "blend":
+        (first, first_params), (second, second_params) = params["models"]
+        (model_1, factors_1), (model_2, factors_2) = (
+            _fitted(first, first_params, *inputs),
+            _fitted(second, second_params, *inputs),
+        )
+        model = Blend.of_fitted(model_1, model_2, params["weight"])
+        deployed = DeployedModel(
+            name, model, _joined_factors([f for f in (factors_1, factors_2) if f is not None])
+        )
+    else:
+        model, cookie_factors = _fitted(name, params, *inputs)
+        deployed = DeployedModel(
+            name, model, _joined_factors([] if cookie_factors is None else [cookie_factors])
+        )
+    log.info("%s with %s ready on Spark in %.2fs", name, params, time.perf_counter() - started)
+    return deployed
+
+
+def _fitted(
+    name: str,
+    params: dict,
+    interactions: DataFrame,
+    factors: DataFrame,
+    cooccurrence: DataFrame,
+    settings,
+    pages,
+) -> tuple[Recommender, DataFrame | None]:
+    """Single model `name` with `params` fitted on all interactions, the heavy part by Spark (see the module
+    docstring), and for ALS models its cookie factors (`cookie, factors`), which stay in Spark."""
     model = registry.make(name, settings, params)
     inner = getattr(model, "model", model)  # inside Transformed(model, transform)
     if registry.spec(name).kind == MATRIX_FACTORISATION:
@@ -85,32 +118,42 @@ def deployed_model(
             page_factors = page_factors.selectExpr("'page' as entity", "page_url as id", "factors")
         inner.item_factors = factor_matrix(frames.to_relation(page_factors), "page", pages)
         inner.user_factors = np.zeros((0, inner.item_factors.shape[1]), dtype=inner.item_factors.dtype)
-        deployed = DeployedModel(name, model, cookie_factors)
-    elif isinstance(inner, DenseItemItem):
+        return model, cookie_factors
+    if isinstance(inner, DenseItemItem):
         gram, items = item_item.gram_matrix(interactions, pages, params["transform"], inner.max_items)
         inner.fit_gram(gram, len(pages), items)
-        deployed = DeployedModel(name, model)
     elif isinstance(inner, RP3beta):
         weights, popularity = item_item.rp3beta_weights(
             interactions, pages, params["transform"], inner.alpha, inner.beta, inner.top_k
         )
         inner.fit_weights(weights, popularity)
-        deployed = DeployedModel(name, model)
     elif isinstance(inner, MostPopular):
         inner.fit_popularity(item_item.page_users(interactions, pages))
-        deployed = DeployedModel(name, model)
     elif name == "cooccurrence":
         # The pairs are page_cooccurrence's (Spark SQL); the model needs the pages, not the interactions.
         empty = Interactions(sp.csr_matrix((0, len(pages))), np.empty(0, dtype=object), pages)
-        pairs = frames.to_relation(cooccurrence)
-        deployed = DeployedModel(name, fitted_model(name, params, empty, None, pairs, settings))
+        model = fitted_model(name, params, empty, None, frames.to_relation(cooccurrence), settings)
     else:
-        # Collected: the driver fits the model from the interactions (see the module docstring).
-        data = frames.collect_interactions(interactions, pages)
-        with threadpool_limits(limits=1, user_api="blas"):
-            deployed = DeployedModel(name, fitted_model(name, params, data, None, None, settings))
-    log.info("%s with %s ready on Spark in %.2fs", name, params, time.perf_counter() - started)
-    return deployed
+        raise ValueError(f"no Spark fit for model {name!r}")
+    return model, None
+
+
+def _joined_factors(parts: list[DataFrame]) -> DataFrame | None:
+    """The cookie factors of the deployed model's ALS parts (`als_parts` order) as one DataFrame, `cookie,
+    factors_0[, factors_1]`, or None without ALS."""
+    joined = None
+    for position, part in enumerate(parts):
+        part = part.withColumnRenamed("factors", f"factors_{position}")
+        joined = part if joined is None else joined.join(part, "cookie", "full")
+    return joined
+
+
+def als_parts(model: Recommender) -> list[Recommender]:
+    """The ALS models inside the deployed model (itself, or a blend's parts, each inside its transform), in
+    the order of their cookie factors' columns."""
+    parts = model.models if isinstance(model, Blend) else (model,)
+    inner = [getattr(part, "model", part) for part in parts]
+    return [part for part in inner if isinstance(part, AlternatingLeastSquares)]
 
 
 def score_cookies(
@@ -140,15 +183,15 @@ def score_cookies(
 
 
 def _group_input(group: pd.DataFrame, model: Recommender, pages: np.ndarray) -> Interactions:
-    """One group's rows as `Interactions` over every page; for ALS, the group's cookie factors set on the
-    (broadcast copy of the) model, in the matrix's row order."""
+    """One group's rows as `Interactions` over every page; for ALS (or a blend with ALS in it), the group's
+    cookie factors set on the (broadcast copy of the) model's ALS parts, in the matrix's row order."""
     cookies, rows = np.unique(group["cookie"].to_numpy(dtype=object).astype(str), return_inverse=True)
     columns = pd.Index(pages).get_indexer(group["page_url"].to_numpy(dtype=object))
     strengths = group["event_strength"].to_numpy(dtype=np.float64)
     matrix = sp.csr_matrix((strengths, (rows, columns)), shape=(len(cookies), len(pages)))
     matrix.sum_duplicates()
-    if "factors" in group:
-        first = np.unique(rows, return_index=True)[1]
-        vectors = group["factors"].to_numpy(dtype=object)[first]
-        model.model.user_factors = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
+    first = np.unique(rows, return_index=True)[1]
+    for position, part in enumerate(als_parts(model)):
+        vectors = group[f"factors_{position}"].to_numpy(dtype=object)[first]
+        part.user_factors = np.stack([np.asarray(v, dtype=np.float32) for v in vectors])
     return Interactions(matrix=matrix, cookies=cookies.astype(object), pages=pages)
