@@ -40,6 +40,7 @@ COMPARED_TABLES = [
     "rejected_submissions",
     "rejected_bu_mappings",
     "fct_page_interactions",
+    "int_data_fingerprint",
     "dim_cookies",
     "dim_pages",
     "bridge_page_business_units",
@@ -297,6 +298,18 @@ def test_spark_state_stays_in_its_folder(builds):
     assert (spark_dir / "logs" / "spark.log").exists()
     for leftover in ("metastore_db", "spark-warehouse", "derby.log"):
         assert not (dbt_runner.REPO / leftover).exists(), f"Spark left {leftover} in the repository"
+
+
+def test_spark_model_runs_has_duckdbs_data_fingerprint(sample_builds):
+    """model_runs' data_fingerprint and interactions (int_data_fingerprint's, in each engine's SQL) are equal."""
+    db, spark_dir = sample_builds
+    with duckdb.connect() as con:
+        con.execute(f"attach '{db}' as duck (read_only)")
+        columns = "data_fingerprint, interactions"
+        duck = con.sql(f"select {columns} from duck.model_runs").fetchall()
+        spark = con.sql(f"select {columns} from {_spark_files(spark_dir, 'model_runs')}").fetchall()
+        rows = con.sql("select count(*) from duck.fct_page_interactions").fetchall()[0][0]
+    assert len(duck) == 1 and spark == duck and duck[0][1] == rows
 
 
 # Bad exports stop the build at compile time with the same message on both engines (the part after the path);

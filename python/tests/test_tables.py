@@ -4,7 +4,6 @@ DuckDB relations, as dbt hands them over."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 
 import duckdb
@@ -18,7 +17,6 @@ from assetrec.settings import Settings
 from assetrec.tables import (
     DeployInputs,
     choose_model,
-    data_fingerprint,
     fitted_model,
     model_evaluation,
     recommendations,
@@ -52,14 +50,39 @@ def test_interaction_matrix_sums_by_sorted_ids():
     assert Interactions.from_relation(rel(odd)).cookies.tolist() == sorted(odd["cookie"])
 
 
-def test_fingerprint_is_the_hash_of_the_sorted_rows():
-    df = random_interactions(n_cookies=30, n_pages=10, seed=3, strength_step=0.1)
-    ordered = df.sort_values(["cookie", "page_url"])[["cookie", "page_url", "event_strength"]]
-    expected = hashlib.sha256(
-        pd.util.hash_pandas_object(ordered, index=False).to_numpy().tobytes()
-    ).hexdigest()[:16]
-    assert data_fingerprint(rel(df.sample(frac=1.0, random_state=1))) == expected
-    assert data_fingerprint(rel(df.assign(event_strength=df["event_strength"] + 1))) != expected
+def run_inputs():
+    """model_run's inputs: int_data_fingerprint's one row, a small evaluation and the build."""
+    from assetrec.settings import Build
+    from assetrec.tables.evaluation import SELECTION
+
+    fingerprint = pd.DataFrame({"data_fingerprint": ["0123456789abcdef"], "interactions": [42]})
+    evaluation = pd.DataFrame(
+        {
+            "run_id": "r1",
+            "model": ["most_popular", "ease"],
+            "split": SELECTION["split"],
+            "metric": "ndcg",
+            "k": 10,
+            "value": [0.2, 0.3],
+            "users": 5,
+            "params": [json.dumps({}), json.dumps({"l2": 5.0})],
+            "validation_ndcg": [0.1, 0.4],
+        }
+    )
+    return fingerprint, evaluation, Build("r1", pd.Timestamp("2026-01-02 03:04:05"), Settings())
+
+
+def test_model_run_takes_the_fingerprint_of_sql():
+    """model_runs' data_fingerprint and interactions are int_data_fingerprint's (SQL), in model_runs' types."""
+    from assetrec.tables import model_run
+
+    fingerprint, evaluation, build = run_inputs()
+    row = model_run(rel(fingerprint), rel(evaluation), build)
+    typed = duckdb.from_df(row).project(duckdb_projection("model_runs"))
+    assert typed.columns == list(OUTPUT_SCHEMAS["model_runs"])
+    assert typed.fetchall()[0][3:6] == ("0123456789abcdef", 42, "ease")
+    with pytest.raises(ValueError, match="2 rows"):
+        model_run(rel(pd.concat([fingerprint, fingerprint])), rel(evaluation), build)
 
 
 def test_als_model_is_plain_alternating_least_squares():

@@ -9,7 +9,8 @@ What runs where:
   evaluated by `assetrec.tables.model_evaluation` itself.
 - `recommendations`: the deployed model (`assetrec.spark.scoring`) scores every cookie on the executors.
 - `next_pages`, `similar_pages`: page x page, on the driver, by assetrec's own builders.
-- `model_run`: collected (the data fingerprint hashes every interaction, as on DuckDB).
+- `model_run`: the evaluation (a few hundred rows) collected; the data fingerprint and the number of
+  interactions come from int_data_fingerprint, computed by Spark SQL (the interactions are not collected).
 """
 
 from __future__ import annotations
@@ -94,10 +95,9 @@ def similar_pages(spark: SparkSession, factors: DataFrame, top_k: int) -> DataFr
     return frames.to_spark(spark, rows, OUTPUT_SCHEMAS["similar_pages"])
 
 
-def model_run(spark: SparkSession, interactions: DataFrame, evaluation: DataFrame, build) -> DataFrame:
-    """model_runs' row of this build (the interactions collected for the data fingerprint)."""
-    data = frames.collect_interactions(interactions)
-    rows = tables.model_run(data, frames.to_relation(evaluation), build)
+def model_run(spark: SparkSession, fingerprint: DataFrame, evaluation: DataFrame, build) -> DataFrame:
+    """model_runs' row of this build: int_data_fingerprint's one row (Spark SQL) and the evaluation, collected."""
+    rows = tables.model_run(frames.to_relation(fingerprint), frames.to_relation(evaluation), build)
     return frames.to_spark(spark, rows, OUTPUT_SCHEMAS["model_runs"])
 
 

@@ -13,13 +13,12 @@ scored in chunks of cookies on every core (no cookies x pages matrix is ever bui
 from assetrec.tables.evaluation import choose_model, model_evaluation
 from assetrec.tables.factors import als_factors, similar_pages
 from assetrec.tables.recommendations import DeployInputs, fitted_model, next_pages, recommendations
-from assetrec.tables.runs import data_fingerprint, model_run
+from assetrec.tables.runs import model_run
 
 __all__ = [
     "DeployInputs",
     "als_factors",
     "choose_model",
-    "data_fingerprint",
     "fitted_model",
     "model_evaluation",
     "model_run",

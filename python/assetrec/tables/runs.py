@@ -1,52 +1,32 @@
-"""model_runs: one row per build, so that parameter changes can be compared over time."""
+"""model_runs: one row per build, so that parameter changes can be compared over time. The data fingerprint
+is computed in SQL (models/intermediate/int_data_fingerprint.sql): nothing here reads the interactions."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import duckdb
-import numpy as np
 import pandas as pd
 
-from assetrec.interactions import Interactions
 from assetrec.tables.evaluation import choose_model, chosen_params, selection_split
 from assetrec.tables.io import read_frame
 
-__all__ = ["data_fingerprint", "model_run"]
+__all__ = ["model_run"]
 
 HEADLINE_METRICS = ("hit_rate", "ndcg", "bu_hit_rate")
 
 
-def data_fingerprint(interactions: duckdb.DuckDBPyRelation | Interactions) -> str:
-    """A content hash of the interactions, independent of row order: the rows in (cookie, page_url) order,
-    hashed with pandas' hash_pandas_object (ids as categoricals: each distinct id hashed once, the same
-    hash as the text columns)."""
-    data = Interactions.load(interactions)
-    matrix = data.matrix
-    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
-    ordered = pd.DataFrame(
-        {
-            "cookie": pd.Categorical.from_codes(rows, categories=pd.Index(data.cookies, dtype=object)),
-            "page_url": pd.Categorical.from_codes(
-                matrix.indices, categories=pd.Index(data.pages, dtype=object)
-            ),
-            "event_strength": matrix.data,
-        }
-    )
-    hashed = pd.util.hash_pandas_object(ordered, index=False).to_numpy()
-    return hashlib.sha256(hashed.tobytes()).hexdigest()[:16]
-
-
 def model_run(
-    interactions: duckdb.DuckDBPyRelation | Interactions,
+    fingerprint: duckdb.DuckDBPyRelation,
     evaluation: duckdb.DuckDBPyRelation,
     build,
 ) -> pd.DataFrame:
-    """One row describing this build (`assetrec.settings.Build`): params, data fingerprint and the headline
-    metrics."""
+    """One row describing this build (`assetrec.settings.Build`): params, the data fingerprint and number of
+    interactions (int_data_fingerprint's one row, computed in SQL) and the headline metrics."""
     evaluation = read_frame(evaluation)
-    data = Interactions.load(interactions)
+    data = read_frame(fingerprint, "data_fingerprint, interactions")
+    if len(data) != 1:
+        raise ValueError(f"int_data_fingerprint has {len(data)} rows, expected one")
     headline = evaluation[(evaluation["split"] == selection_split(evaluation)) & (evaluation["k"] == 10)]
     summary = {
         f"{row.model}.{row.metric}@10": round(float(row.value), 6)
@@ -62,8 +42,8 @@ def model_run(
             "params": [
                 json.dumps({**build.settings.model_params(), "chosen_params": params}, sort_keys=True)
             ],
-            "data_fingerprint": [data_fingerprint(data)],
-            "interactions": [data.matrix.nnz],  # one stored entry per (cookie, page_url) row
+            "data_fingerprint": [str(data["data_fingerprint"].iloc[0])],
+            "interactions": [int(data["interactions"].iloc[0])],
             "chosen_model": [chosen],
             "metrics_summary": [json.dumps(summary, sort_keys=True)],
         }
