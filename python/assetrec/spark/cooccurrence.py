@@ -109,7 +109,7 @@ def cooccurrence_recommendations(
             ).alias("because"),
             F.when(F.col("best") > 0, F.col("best") / F.col("positive")).alias("because_share"),
         )
-    ).cache()
+    )
 
     filled = _fill(interactions, seen, scored, candidates, top_k)
     ranked = Window.partitionBy("cookie").orderBy(F.col("score").desc(), F.col("j"))
