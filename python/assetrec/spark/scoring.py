@@ -10,7 +10,8 @@ DuckDB target (`assetrec.tables.recommendations.recommendation_rows`), one group
   (`assetrec.spark.item_item`), the pages x pages solve runs on the driver;
 - RP3beta: its random-walk weights are summed by Spark, which keeps each page's strongest (the same module);
 - the popularity baseline: from Spark's count of cookies per page;
-- co-occurrence: from page_cooccurrence's pairs (Spark SQL), as on DuckDB;
+- co-occurrence: from page_cooccurrence's pairs (Spark SQL), as on DuckDB (`recommendations` does not come
+  here for it: `assetrec.spark.cooccurrence` scores it in Spark SQL; `next_pages` still does);
 - a blend: each of its two models as above, then blended (the cookie factors of each ALS part travel with the
   cookies' rows).
 """

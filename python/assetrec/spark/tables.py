@@ -7,7 +7,9 @@ What runs where:
 - `model_evaluation`: collected. The bounded sample of at most `eval_max_cookies` cookies (the same cookies as
   on DuckDB: `assetrec.splits.sample_user_rows` over the sorted cookies) is collected to the driver and
   evaluated by `assetrec.tables.model_evaluation` itself.
-- `recommendations`: the deployed model (`assetrec.spark.scoring`) scores every cookie on the executors.
+- `recommendations`: the deployed model (`assetrec.spark.scoring`) scores every cookie on the executors; the
+  co-occurrence model is scored in Spark SQL instead (`assetrec.spark.cooccurrence`: joins, aggregations and
+  windows over page_cooccurrence's pairs, no Python worker).
 - `next_pages`, `similar_pages`: page x page, on the driver, by assetrec's own builders.
 - `model_run`: the evaluation (a few hundred rows) collected; the data fingerprint and the number of
   interactions come from int_data_fingerprint, computed by Spark SQL (the interactions are not collected).
@@ -25,7 +27,10 @@ from pyspark.sql import functions as F
 from assetrec import registry, tables
 from assetrec.interactions import Interactions
 from assetrec.spark import als, frames, scoring
+from assetrec.spark.cooccurrence import MODEL as COOCCURRENCE
+from assetrec.spark.cooccurrence import cooccurrence_recommendations
 from assetrec.splits import sample_user_rows
+from assetrec.tables.evaluation import choose_model, chosen_params
 from assetrec.tables.pages import candidate_items, page_units
 from assetrec.tables.recommendations import DeployInputs, next_page_rows
 from assetrec.tables.schemas import OUTPUT_SCHEMAS
@@ -69,8 +74,25 @@ def model_evaluation(
 
 
 def recommendations(inputs: DeployInputs, settings) -> DataFrame:
-    """recommendations: every cookie scored on the executors by the deployed model."""
+    """recommendations: every cookie scored on the executors by the deployed model (the co-occurrence model:
+    in Spark SQL)."""
     page_list, items, units = _catalogue(inputs.interactions, inputs.pages, settings)
+    # Chosen as scoring.deployed_model chooses (model_evaluation collected: a few hundred rows).
+    scores = frames.to_pandas(inputs.evaluation)
+    name = choose_model(scores, settings)
+    if name == COOCCURRENCE:
+        params = chosen_params(scores, name)
+        log.info("%s with %s scored in Spark SQL", name, params)
+        return cooccurrence_recommendations(
+            inputs.interactions,
+            inputs.cooccurrence,
+            page_list,
+            items,
+            units,
+            params["similarity"],
+            settings.cooccurrence_neighbours,
+            settings.top_k,
+        )
     deployed = _deployed(inputs, settings, page_list)
     return scoring.score_cookies(inputs.interactions, deployed, page_list, items, units, settings.top_k)
 
