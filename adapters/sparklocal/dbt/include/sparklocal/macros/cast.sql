@@ -16,3 +16,11 @@
         'hugeint': 'decimal(38,0)'} -%}
     {{- names.get(name, type) -}}
 {%- endmacro %}
+
+{#
+  dbt's safe_cast(), which unit tests use to read fixture values as the column types: with the same DuckDB
+  spellings translated (a timestamptz contract column, say).
+#}
+{% macro sparklocal__safe_cast(field, type) -%}
+    {{ spark__safe_cast(field, sparklocal_type(type)) }}
+{%- endmacro %}
