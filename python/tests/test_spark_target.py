@@ -729,7 +729,7 @@ def test_spark_fits_the_dense_item_item_models_as_duckdb(local_spark, name, para
     settings = Settings(recommender=name, ease_max_pages=9)
     deployed = scoring.deployed_model(
         local_spark.createDataFrame(frame),
-        local_spark.createDataFrame(evaluation),
+        scoring.chosen_model(local_spark.createDataFrame(evaluation), settings),
         None,
         None,
         settings,
@@ -831,7 +831,12 @@ def test_spark_deploys_models_without_collecting_the_interactions(local_spark, m
     interactions = _spark_interactions(local_spark, matrix, pages).unionByName(zero)
     settings = Settings(recommender=name)
     deployed = scoring.deployed_model(
-        interactions, local_spark.createDataFrame(evaluation), None, None, settings, pages
+        interactions,
+        scoring.chosen_model(local_spark.createDataFrame(evaluation), settings),
+        None,
+        None,
+        settings,
+        pages,
     )
     cookies = np.array([f"{r:038d}" for r in range(70)], dtype=object)
     data = Interactions(matrix=matrix, cookies=cookies, pages=pages)
@@ -886,7 +891,12 @@ def test_spark_scores_a_blend_with_als_from_each_cookies_own_factors(local_spark
     interactions = _spark_interactions(local_spark, matrix, pages)
     settings = Settings(recommender="blend")
     deployed = scoring.deployed_model(
-        interactions, local_spark.createDataFrame(evaluation), None, None, settings, pages
+        interactions,
+        scoring.chosen_model(local_spark.createDataFrame(evaluation), settings),
+        None,
+        None,
+        settings,
+        pages,
     )
     units = [["unit"] for _ in pages]
     got = scoring.score_cookies(interactions, deployed, pages, None, units, 4).toPandas()

@@ -61,39 +61,36 @@ class DeployedModel:
     cookie_factors: DataFrame | None = None
 
 
+def chosen_model(evaluation: DataFrame, settings) -> tuple[str, dict]:
+    """As `assetrec.tables.recommendations.deployed_model` chooses: the model chosen from model_evaluation
+    (collected: a few hundred rows) and its tuned settings."""
+    scores = frames.to_pandas(evaluation)
+    name = choose_model(scores, settings)
+    return name, chosen_params(scores, name)
+
+
 def deployed_model(
     interactions: DataFrame,
-    evaluation: DataFrame,
+    chosen: tuple[str, dict],
     factors: DataFrame,
     cooccurrence: DataFrame,
     settings,
     pages: np.ndarray,
 ) -> DeployedModel:
-    """As `assetrec.tables.recommendations.deployed_model`: the model chosen from model_evaluation (collected:
-    a few hundred rows), with its tuned settings, fitted on all interactions. A blend's two models are each
-    fitted the Spark way of their kind, then blended."""
-    scores = frames.to_pandas(evaluation)
-    name = choose_model(scores, settings)
-    params = chosen_params(scores, name)
+    """The `chosen_model` (name, params) fitted on all interactions. A blend's two models are each fitted the
+    Spark way of their kind, then blended."""
+    name, params = chosen
     started = time.perf_counter()
     inputs = (interactions, factors, cooccurrence, settings, pages)
     if registry.spec(name).kind == "blend":
-        (first, first_params), (second, second_params) = params["models"]
-        (model_1, factors_1), (model_2, factors_2) = (
-            _fitted(first, first_params, *inputs),
-            _fitted(second, second_params, *inputs),
-        )
-        model = Blend.of_fitted(model_1, model_2, params["weight"])
-        deployed = DeployedModel(
-            name, model, _joined_factors([f for f in (factors_1, factors_2) if f is not None])
-        )
+        fits = [_fitted(part, part_params, *inputs) for part, part_params in params["models"]]
+        model = Blend.of_fitted(fits[0][0], fits[1][0], params["weight"])
     else:
-        model, cookie_factors = _fitted(name, params, *inputs)
-        deployed = DeployedModel(
-            name, model, _joined_factors([] if cookie_factors is None else [cookie_factors])
-        )
+        fits = [_fitted(name, params, *inputs)]
+        model = fits[0][0]
+    cookie_factors = _joined_factors([part_factors for _, part_factors in fits if part_factors is not None])
     log.info("%s with %s ready on Spark in %.2fs", name, params, time.perf_counter() - started)
-    return deployed
+    return DeployedModel(name, model, cookie_factors)
 
 
 def _fitted(

@@ -30,7 +30,6 @@ from assetrec.spark import als, frames, scoring
 from assetrec.spark.cooccurrence import MODEL as COOCCURRENCE
 from assetrec.spark.cooccurrence import cooccurrence_recommendations
 from assetrec.splits import sample_user_rows
-from assetrec.tables.evaluation import choose_model, chosen_params
 from assetrec.tables.pages import candidate_items, page_units
 from assetrec.tables.recommendations import DeployInputs, next_page_rows
 from assetrec.tables.schemas import OUTPUT_SCHEMAS
@@ -77,11 +76,8 @@ def recommendations(inputs: DeployInputs, settings) -> DataFrame:
     """recommendations: every cookie scored on the executors by the deployed model (the co-occurrence model:
     in Spark SQL)."""
     page_list, items, units = _catalogue(inputs.interactions, inputs.pages, settings)
-    # Chosen as scoring.deployed_model chooses (model_evaluation collected: a few hundred rows).
-    scores = frames.to_pandas(inputs.evaluation)
-    name = choose_model(scores, settings)
+    name, params = chosen = scoring.chosen_model(inputs.evaluation, settings)
     if name == COOCCURRENCE:
-        params = chosen_params(scores, name)
         log.info("%s with %s scored in Spark SQL", name, params)
         return cooccurrence_recommendations(
             inputs.interactions,
@@ -93,21 +89,21 @@ def recommendations(inputs: DeployInputs, settings) -> DataFrame:
             settings.cooccurrence_neighbours,
             settings.top_k,
         )
-    deployed = _deployed(inputs, settings, page_list)
+    deployed = _deployed(inputs, chosen, settings, page_list)
     return scoring.score_cookies(inputs.interactions, deployed, page_list, items, units, settings.top_k)
 
 
 def next_pages(spark: SparkSession, inputs: DeployInputs, settings) -> DataFrame:
     """next_pages: the deployed model's item-to-item neighbours (page x page, on the driver)."""
     page_list, items, _ = _catalogue(inputs.interactions, inputs.pages, settings)
-    deployed = _deployed(inputs, settings, page_list)
+    deployed = _deployed(inputs, scoring.chosen_model(inputs.evaluation, settings), settings, page_list)
     rows = next_page_rows(deployed.name, deployed.model, page_list, items, settings.top_k)
     return frames.to_spark(spark, rows, OUTPUT_SCHEMAS["next_pages"])
 
 
-def _deployed(inputs: DeployInputs, settings, page_list) -> scoring.DeployedModel:
+def _deployed(inputs: DeployInputs, chosen: tuple[str, dict], settings, page_list) -> scoring.DeployedModel:
     return scoring.deployed_model(
-        inputs.interactions, inputs.evaluation, inputs.factors, inputs.cooccurrence, settings, page_list
+        inputs.interactions, chosen, inputs.factors, inputs.cooccurrence, settings, page_list
     )
 
 
