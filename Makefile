@@ -85,8 +85,8 @@ java:
 
 setup-spark: $(VENV)/.installed-spark java
 
-# The aggregated export's whole DAG, Python models and reporting included (selector spark in selectors.yml), on
-# the bundled sample or the exports given with SPARK_VARS='{submissions_path: ..., bu_mapping_path: ...}'.
+# The whole DAG, Python models and reporting included (selector spark in selectors.yml), on the bundled sample or
+# the exports given with SPARK_VARS='{submissions_path: ..., bu_mapping_path: ...}' (or events_path: ...).
 run-spark: setup-spark
 	ASSETREC_SPARK_DIR=$(SPARK_DIR) $(DBT) build $(SPARK_DBT_FLAGS) --selector spark $(if $(SPARK_VARS),--vars '$(SPARK_VARS)')
 	@echo "Spark tables (Parquet, one folder per table): $(abspath $(SPARK_DIR))/warehouse/assetrec.db/<table>/"

@@ -94,7 +94,6 @@
 
 {% macro spark__mark_build_started() %}
     {% if execute and assetrec.modifies_warehouse() %}
-        {% do assetrec.spark_event_stand_in() %}
         {{ assetrec.spark__build_marker_sql(finished=false) }}
     {% endif %}
 {% endmacro %}

@@ -6,7 +6,16 @@
     - ISO-8601 text without an offset (also what a Parquet TIMESTAMP column reads as): taken as UTC.
   A Parquet TIMESTAMPTZ column reads as text with its offset, so it keeps its instant.
 #}
-{% macro event_timestamp_value(trimmed) -%}
+{% macro event_timestamp_value(trimmed) %}
+    {{ return(adapter.dispatch('event_timestamp_value', 'assetrec')(trimmed)) }}
+{% endmacro %}
+
+{#- The pattern of ISO-8601 text that ends with an offset (the text before it is read by the engine's cast). -#}
+{% macro event_timestamp_offset_pattern() -%}
+    .*[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([zZ]|UTC|[+-][0-9]{2}(:?[0-9]{2})?)
+{%- endmacro %}
+
+{% macro default__event_timestamp_value(trimmed) -%}
     {%- set factors = {'s': 1000000, 'ms': 1000, 'us': 1} -%}
     {%- set unit = assetrec.event_timestamp_unit() -%}
     case
@@ -18,10 +27,44 @@
                     then try_cast({{ trimmed }} as hugeint) * {{ factors[unit] }}
             end as bigint)))
             {%- endif %}
-        when {{ assetrec.regex_full_match(trimmed,
-            '.*[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([zZ]|UTC|[+-][0-9]{2}(:?[0-9]{2})?)') }}
+        when {{ assetrec.regex_full_match(trimmed, assetrec.event_timestamp_offset_pattern()) }}
             then try_cast({{ trimmed }} as timestamptz)
         else timezone('UTC', try_cast({{ trimmed }} as timestamp))
+    end
+{%- endmacro %}
+
+{#-
+  Spark, reading the same texts as DuckDB does (the unit test test_event_timestamp_forms runs on both): an
+  offset `UTC`, `+05` or `-0500` is spelled `+00:00`, `+05:00`, `-05:00`, and `hh:mm` gets its `:00` seconds,
+  before Spark's cast; text without an offset needs a whole date (Spark would read `2024` or `2024-03`) and no
+  `+h` after its time (DuckDB reads neither), and is read as a wall-clock time in UTC (timestamp_ntz: a trailing zone
+  name is ignored, as DuckDB's timestamp cast ignores it). Integer epochs multiply without overflow (ANSI mode).
+-#}
+{% macro spark__event_timestamp_value(trimmed) -%}
+    {%- set factors = {'s': 1000000, 'ms': 1000, 'us': 1} -%}
+    {%- set unit = assetrec.event_timestamp_unit() -%}
+    {%- set offset = '^(.*?) *(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)$' -%}
+    {%- set zone = "regexp_extract(" ~ trimmed ~ ", '" ~ offset ~ "', 2)" -%}
+    {%- set local = "regexp_replace(regexp_extract(" ~ trimmed ~ ", '" ~ offset ~ "', 1),"
+        ~ " '(?<=[T ][0-9]{1,2}:[0-9]{2})$', ':00')" -%}
+    case
+        when {{ assetrec.is_integer_text(trimmed) }} then
+            {%- if unit is none %} cast(null as timestamp)
+            {%- else %} timestamp_micros(case
+                when try_multiply(try_cast({{ trimmed }} as bigint), {{ factors[unit] }})
+                    between {{ assetrec.min_epoch_micros() }} and {{ assetrec.max_epoch_micros() }}
+                    then try_multiply(try_cast({{ trimmed }} as bigint), {{ factors[unit] }})
+            end)
+            {%- endif %}
+        when {{ assetrec.regex_full_match(trimmed, assetrec.event_timestamp_offset_pattern()) }}
+            then try_cast(concat({{ local }}, case
+                when {{ zone }} in ('Z', 'UTC') then '+00:00'
+                when length({{ zone }}) = 3 then concat({{ zone }}, ':00')
+                when length({{ zone }}) = 5 then concat(substr({{ zone }}, 1, 3), ':', substr({{ zone }}, 4, 2))
+                else {{ zone }}
+            end) as timestamp)
+        when {{ trimmed }} rlike '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ]|$)' and not {{ trimmed }} rlike ':[0-9]{2}.*[+-][0-9]{1,2}$'
+            then cast(try_cast({{ trimmed }} as timestamp_ntz) as timestamp)
     end
 {%- endmacro %}
 
@@ -35,7 +78,7 @@
 
 {# Events before this instant are rejected (event_timestamp_too_early): epoch seconds read as milliseconds land in 1970. #}
 {% macro min_event_timestamp() -%}
-    timestamptz '2000-01-01 00:00:00+00'
+    {{ assetrec.instant_literal('2000-01-01 00:00:00+00:00') }}
 {%- endmacro %}
 
 {#
@@ -47,10 +90,10 @@
 {% macro event_timestamp_reject_reason(trimmed, value) -%}
     case
         when {{ assetrec.is_missing_text(trimmed) }} then 'missing_event_timestamp'
-        when {{ assetrec.is_integer_text(trimmed) }} and {{ value }} is null and not starts_with({{ trimmed }}, '-')
+        when {{ assetrec.is_integer_text(trimmed) }} and {{ value }} is null and left({{ trimmed }}, 1) <> '-'
             then 'event_timestamp_in_future'
         when {{ value }} is null then 'event_timestamp_unparsable'
-        when epoch({{ value }}) > epoch({{ assetrec.build_started_at() }})
+        when {{ assetrec.epoch_seconds(value) }} > {{ assetrec.epoch_seconds(assetrec.build_started_at()) }}
             + 3600 * cast({{ var('max_clock_skew_hours') }} as double)
             then 'event_timestamp_in_future'
         when {{ value }} < {{ assetrec.min_event_timestamp() }} then 'event_timestamp_too_early'
@@ -59,5 +102,5 @@
 
 {# The build's clock: run_started_at (UTC) as a TIMESTAMPTZ literal. #}
 {% macro build_started_at() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}+00' as timestamptz)
+    {{ assetrec.instant_literal(run_started_at.strftime("%Y-%m-%d %H:%M:%S") ~ '+00:00') }}
 {%- endmacro %}

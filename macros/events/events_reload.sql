@@ -15,11 +15,30 @@
 {% macro event_file_versions() %}
     {%- set path = assetrec.events_path() -%}
     {%- if path is none -%}
-        {{ return('select cast(null as varchar) as source_file, cast(null as bigint) as source_file_size,'
-            ~ ' cast(null as timestamptz) as source_file_modified where false') }}
+        {{ return(assetrec.no_event_file_versions()) }}
     {%- endif -%}
+    {{ return(adapter.dispatch('event_file_versions', 'assetrec')(path)) }}
+{% endmacro %}
+{% macro default__event_file_versions(path) %}
     {{ return('select filename as source_file, size as source_file_size, last_modified as source_file_modified'
         ~ ' from read_blob(' ~ assetrec.sql_string(path) ~ ')') }}
+{% endmacro %}
+{#- Spark: the files the plugin lists (adapter.local_files, with their size and modification time), as values. -#}
+{% macro spark__event_file_versions(path) %}
+    {%- set rows = [] -%}
+    {%- for file in (assetrec.export_files(path) or []) -%}
+        {%- do rows.append('(' ~ assetrec.sql_string(file[0]) ~ ', cast(' ~ file[1] ~ ' as bigint), timestamp_micros('
+            ~ (file[2] * 1000000) | int ~ '))') -%}
+    {%- endfor -%}
+    {%- if not rows -%}
+        {{ return(assetrec.no_event_file_versions()) }}
+    {%- endif -%}
+    {{ return('select * from values ' ~ rows | join(', ')
+        ~ ' as files (source_file, source_file_size, source_file_modified)') }}
+{% endmacro %}
+{% macro no_event_file_versions() %}
+    {{ return('select cast(null as ' ~ assetrec.text_type() ~ ') as source_file, cast(null as bigint) as source_file_size,'
+        ~ ' cast(null as ' ~ assetrec.instant_type() ~ ') as source_file_modified where false') }}
 {% endmacro %}
 
 {#
@@ -88,7 +107,8 @@
 {% macro event_key(event_id, cookie, page_url, event_timestamp, event_name) -%}
     coalesce(
         'id:' || {{ event_id }},
-        concat_ws(chr(0), 'event', {{ cookie }}, {{ page_url }}, cast(epoch_us({{ event_timestamp }}) as varchar),
+        concat_ws(chr(0), 'event', {{ cookie }}, {{ page_url }},
+            cast({{ assetrec.epoch_microseconds(event_timestamp) }} as {{ assetrec.text_type() }}),
             {{ event_name }})
     )
 {%- endmacro %}

@@ -19,8 +19,9 @@
     {%- endif -%}
     {%- set label = assetrec.events_label(path) -%}
     {%- set mapping = assetrec.event_columns_mapping() -%}
-    {%- set files = run_query('select file from glob(' ~ assetrec.sql_string(path) ~ ') order by file')
-        .columns[0].values() -%}
+    {%- set listed = assetrec.export_files(path) -%}
+    {#- An engine that cannot list the files (a URI on Spark) reads the pattern as one. -#}
+    {%- set files = [path] if listed is none else listed | map(attribute=0) | list -%}
     {%- if files | length == 0 -%}
         {%- set hint = '' if path.startswith('/') or path[1:2] == ':' else
             ' Relative paths are read from the directory dbt runs in.' -%}
@@ -50,8 +51,8 @@
             {%- if file_column in layout.positions -%}
                 {%- do expressions.update({column: assetrec.raw_export_column(file, layout, file_column)}) -%}
             {%- elif column == 'page_url' and nested_page and 'event_params' in layout.positions -%}
-                {%- do expressions.update({column: "list_filter(" ~ assetrec.raw_export_column(file, layout, 'event_params')
-                    ~ ", lambda p: p.key = 'page_location')[1].value.string_value"}) -%}
+                {%- do expressions.update({column: assetrec.event_param_string(
+                    assetrec.raw_export_column(file, layout, 'event_params'), 'page_location')}) -%}
             {%- elif column == 'page_url' and nested_page -%}
                 {{ exceptions.raise_compiler_error(
                     "Input file " ~ file ~ " (var events_path) is missing column(s): page_location (flat, or as"
@@ -64,23 +65,50 @@
     select
         {{ assetrec.sql_string(file) }} as source_file,
         {%- for column in columns %}
-        cast({{ expressions[column] }} as varchar) as {{ column }},
+        cast({{ expressions[column] }} as {{ assetrec.text_type() }}) as {{ column }},
         {%- endfor %}
-        row_number() over () as source_row_number
-    from {{ assetrec.raw_export_reader(file, layout.width) }}
+        {{ assetrec.file_row_number() }} as source_row_number
+    from {{ assetrec.event_file_reader(file, layout.width, loop.index) }}
         {%- endset -%}
         {%- do selects.append(select) -%}
     {%- endfor -%}
     {{ return(selects | join('\n    union all\n')) }}
 {% endmacro %}
 
+{#
+  The reader of the `index`-th event file: DuckDB's table function (raw_export_reader); on Spark a temporary
+  view over the file, created here at compile time (spark_create_export_view), one per file.
+#}
+{% macro event_file_reader(file, width, index) %}
+    {{ return(adapter.dispatch('event_file_reader', 'assetrec')(file, width, index)) }}
+{% endmacro %}
+{% macro default__event_file_reader(file, width, index) %}
+    {{ return(assetrec.raw_export_reader(file, width)) }}
+{% endmacro %}
+{% macro spark__event_file_reader(file, width, index) %}
+    {%- set view = assetrec.spark_export_view('events_path', 'events_' ~ index) -%}
+    {%- do assetrec.spark_create_export_view(view, file, width) -%}
+    {{ return(view) }}
+{% endmacro %}
+
+{# The string_value of the entry with `key` of a GA4 list of event parameters (null when it has none). #}
+{% macro event_param_string(params, key) %}
+    {{ return(adapter.dispatch('event_param_string', 'assetrec')(params, key)) }}
+{% endmacro %}
+{% macro default__event_param_string(params, key) -%}
+    list_filter({{ params }}, lambda p: p.key = {{ assetrec.sql_string(key) }})[1].value.string_value
+{%- endmacro %}
+{% macro spark__event_param_string(params, key) -%}
+    try_element_at(filter({{ params }}, p -> p.key = {{ assetrec.sql_string(key) }}), 1).value.string_value
+{%- endmacro %}
+
 {# No event rows, in base_events__events' columns (when the aggregated export or the sample is the input). #}
 {% macro no_event_rows() %}
     {%- set names = [] -%}
     {%- for column in assetrec.event_canonical_columns() -%}
-        {%- do names.append('cast(null as varchar) as ' ~ column) -%}
+        {%- do names.append('cast(null as ' ~ assetrec.text_type() ~ ') as ' ~ column) -%}
     {%- endfor -%}
-    {{ return('select cast(null as varchar) as source_file, ' ~ names | join(', ')
+    {{ return('select cast(null as ' ~ assetrec.text_type() ~ ') as source_file, ' ~ names | join(', ')
         ~ ', cast(null as bigint) as source_row_number where false') }}
 {% endmacro %}
 

@@ -33,7 +33,8 @@
     {%- if half_life is none -%}
         1.0
     {%- else -%}
-        pow(0.5, (epoch({{ as_of }}) - epoch({{ event_timestamp }})) / 86400.0 / cast({{ half_life }} as double))
+        pow(0.5, ({{ assetrec.epoch_seconds(as_of) }} - {{ assetrec.epoch_seconds(event_timestamp) }}) / 86400.0
+            / cast({{ half_life }} as double))
     {%- endif -%}
 {%- endmacro %}
 

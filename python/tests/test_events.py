@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from assetrec import registry
 from assetrec.synth import events as synth
-from conftest import REPO, run_dbt
+from conftest import REPO, ga4_nested_parquet, run_dbt
 
 pytestmark = pytest.mark.dbt
 
@@ -127,43 +127,6 @@ def assert_same_interactions(actual: pd.DataFrame, expected: pd.DataFrame):
 
 # ---------------------------------------------------------------------------------------------------
 # Writing exports
-
-
-def ga4_nested_parquet(events: list[synth.Event], path: Path) -> Path:
-    """A GA4 BigQuery-style Parquet export: event_timestamp INT64 microseconds, the page only inside the
-    nested event_params list (key page_location, value.string_value), no flat page_location column. An
-    unparsable timestamp cannot be an INT64: it is a null there."""
-    frame = pd.DataFrame(
-        {
-            "event_date": [e.at.strftime("%Y%m%d") for e in events],
-            "event_timestamp": [int(e.at.timestamp()) * 1_000_000 + e.at.microsecond for e in events],
-            "event_name": ["form_submit" if e.submitted else "page_view" for e in events],
-            "user_pseudo_id": [
-                {"empty_cookie": "", "spaces": f"  {e.cookie} "}.get(e.odd, e.cookie) for e in events
-            ],
-            "page": [e.page_url for e in events],
-            "gated_asset_type": [e.asset_type if e.submitted else "None" for e in events],
-            "bad": [e.odd == "bad_timestamp" for e in events],
-        }
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect() as con:
-        con.register("frame", frame)
-        con.execute(
-            f"""
-            copy (
-                select event_date,
-                    case when bad then null else event_timestamp end as event_timestamp,
-                    event_name, user_pseudo_id,
-                    [{{'key': 'ga_session_id', 'value': {{'string_value': null, 'int_value': 7::bigint}}}},
-                     {{'key': 'page_location', 'value': {{'string_value': page, 'int_value': null::bigint}}}}]
-                        as event_params,
-                    gated_asset_type
-                from frame
-            ) to '{path}' (format parquet)
-            """
-        )
-    return path
 
 
 # ---------------------------------------------------------------------------------------------------

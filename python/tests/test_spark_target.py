@@ -17,6 +17,7 @@ Marked `spark` (and `dbt`): `make test-spark` runs it; it skips, saying so, with
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import math
@@ -31,6 +32,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from assetrec import dbt_runner
+from conftest import ga4_nested_parquet
 
 pytestmark = [pytest.mark.dbt, pytest.mark.spark]
 
@@ -149,6 +151,23 @@ def _heldout_vars(folder: Path) -> dict:
     }
 
 
+def _events_vars(folder: Path) -> dict:
+    """A GA4 export (the generator's daily CSV files: page views, late events, odd values) with one nested
+    GA4 Parquet file among them (the page inside event_params; its events repeat the first ones of the CSV
+    files, so they are rejected as duplicates)."""
+    from assetrec.synth import events as synth
+
+    generated = synth.generate_events(days=5, cookies=120, pages=15, sessions_per_day=40, seed=5)
+    synth.write_events(folder, "ga4", events_and_mapping=generated)
+    ga4_nested_parquet(generated[0][:40], folder / "events_2024.parquet")
+    return {
+        "events_path": str(folder / "events_*"),
+        "bu_mapping_path": str(folder / "bu_mapping.csv"),
+        "event_format": "ga4",
+        **HELD_OUT_VARS,
+    }
+
+
 def _export_vars(folder: Path) -> dict:
     (folder / "submissions.csv").write_bytes(EXPORT_SUBMISSIONS.encode())
     (folder / "bu_mapping.csv").write_bytes(EXPORT_BU_MAPPING.encode())
@@ -177,7 +196,9 @@ def _build(kind: str, tmp_path_factory) -> tuple[Path, Path]:
     if kind in _BUILT:
         return _BUILT[kind]
     work = tmp_path_factory.mktemp(f"spark_target_{kind}")
-    variables = {"sample": None, "export": _export_vars, "heldout": _heldout_vars}[kind]
+    variables = {"sample": None, "export": _export_vars, "heldout": _heldout_vars, "events": _events_vars}[
+        kind
+    ]
     variables = variables(work) if variables else None
     db = work / "duckdb" / "warehouse.duckdb"
     db.parent.mkdir()
@@ -190,14 +211,14 @@ def _build(kind: str, tmp_path_factory) -> tuple[Path, Path]:
         ),
         "heldout": (
             ["run", "--select", "+recommendations"],
-            ["build", "--select", "+recommendations", "--exclude", "path:models/staging/events"]
-            + [
-                "fct_submission_events",
-                "--exclude-resource-type",
-                "test",
-                "--exclude-resource-type",
-                "unit_test",
-            ],
+            ["build", "--select", "+recommendations"]
+            + ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"],
+        ),
+        # The event staging, the marts and the evaluation (its last_events split), with their tests on Spark.
+        # (cautious: no data test of a model left out, such as the aggregated export's reconciliations).
+        "events": (
+            ["run", "--select", *EVENT_SELECT],
+            ["build", "--select", *EVENT_SELECT, "--indirect-selection", "cautious"],
         ),
     }[kind]
     dbt_runner.run_dbt(["seed"], db, work / "duckdb" / "target")
@@ -257,11 +278,17 @@ def _assert_same_table(con, name: str, duckdb_relation: str, spark_relation: str
         )
 
 
-@pytest.fixture(scope="module")
-def con(builds):
-    db, _ = builds
+@contextlib.contextmanager
+def _attached(db: Path):
+    """A DuckDB connection with the DuckDB build attached read-only as `duck`."""
     with duckdb.connect() as connection:
         connection.execute(f"attach '{db}' as duck (read_only)")
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def con(builds):
+    with _attached(builds[0]) as connection:
         yield connection
 
 
@@ -398,14 +425,6 @@ def test_python_model_runs_in_the_same_session(spark_ready, tmp_path):
     assert duckdb.sql(f"select y from {files} order by y").fetchall() == [(2,), (4,)]
 
 
-# The DuckDB build's relations that the spark target does not build: the event-level staging (DuckDB SQL).
-EVENT_STAGING = {
-    "base_events__events",
-    "stg_events__events",
-    "stg_events__events_validated",
-    "rejected_events",
-    "ignored_events_summary",
-}
 # DuckDB's type names as Spark's (timestamps: Spark has one kind, an instant).
 DUCKDB_AS_SPARK = {
     "VARCHAR": "string",
@@ -470,13 +489,13 @@ def _spark_catalog(spark_dir: Path) -> dict[str, list[tuple[str, str]]]:
 
 
 def test_every_duckdb_relation_exists_on_spark_with_its_columns(sample_builds):
-    """Every table and view of the DuckDB build (but the event-level staging), Python models and reporting
-    included: on Spark with the same column names, in the same order, and the same types (Spark's names)."""
+    """Every table and view of the DuckDB build, Python models and reporting included: on Spark with the same
+    column names, in the same order, and the same types (Spark's names)."""
     db, spark_dir = sample_builds
     with duckdb.connect(str(db), read_only=True) as con:
         names = [row[0] for row in con.sql("select table_name from information_schema.tables").fetchall()]
         expected = {}
-        for name in sorted(set(names) - EVENT_STAGING):
+        for name in sorted(names):
             relation = con.sql(f'select * from main."{name}"')
             expected[name] = [
                 (c, _spark_type(str(t))) for c, t in zip(relation.columns, relation.types, strict=True)
@@ -628,14 +647,16 @@ def test_model_evaluation_on_spark_equals_duckdb(heldout):
     """The evaluation is collected on Spark and run by the same code: on the same sample of cookies, the same
     rows (the bound eval_max_cookies is below the cookies of the held-out export)."""
     con, spark_dir, _ = heldout
-    columns = "model, split, metric, k, round(value, 9), users, params, round(validation_ndcg, 9)"
-    duck = con.sql(f"select {columns} from duck.model_evaluation order by all").fetchall()
-    spark = con.sql(
-        f"select {columns} from {_spark_files(spark_dir, 'model_evaluation')} order by all"
-    ).fetchall()
+    duck = _evaluation_rows(con, "duck.model_evaluation")
+    spark = _evaluation_rows(con, _spark_files(spark_dir, "model_evaluation"))
     assert duck and spark == duck
     users = con.sql("select max(users) from duck.model_evaluation where metric = 'hit_rate'").fetchall()[0][0]
     assert users <= HELD_OUT_VARS["eval_max_cookies"]
+
+
+def _evaluation_rows(con: duckdb.DuckDBPyConnection, relation: str) -> list[tuple]:
+    columns = "model, split, metric, k, round(value, 9), users, params, round(validation_ndcg, 9)"
+    return con.sql(f"select {columns} from {relation} order by all").fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -920,8 +941,8 @@ def test_spark_scores_a_blend_with_als_from_each_cookies_own_factors(local_spark
 
 
 def test_spark_build_ran_and_passed_the_unit_tests(sample_builds):
-    """The Spark build of the sample ran every unit test of a model it built (from the manifest, but those
-    selectors.yml still excludes: SPARK_PENDING_UNIT_TESTS), and each passed (run_results.json of that build)."""
+    """The Spark build of the sample ran every unit test of a model it built (from the manifest), and each
+    passed (run_results.json of that build)."""
     _, spark_dir = sample_builds
     target = spark_dir.parent / "dbt-spark"  # the Spark build's target-path (_build)
     manifest = json.loads((target / "manifest.json").read_text())
@@ -931,7 +952,6 @@ def test_spark_build_ran_and_passed_the_unit_tests(sample_builds):
         uid
         for uid, unit_test in manifest["unit_tests"].items()
         if set(unit_test["depends_on"]["nodes"]) <= set(status)
-        and unit_test["name"] not in SPARK_PENDING_UNIT_TESTS
     }
     ran = {uid: state for uid, state in status.items() if uid.startswith("unit_test.")}
     assert expected, "no unit test of a model built on Spark in the manifest"
@@ -939,6 +959,60 @@ def test_spark_build_ran_and_passed_the_unit_tests(sample_builds):
     assert all(state == "pass" for state in ran.values()), ran
 
 
-# Unit tests of models built on Spark that selectors.yml still excludes there (it sets var('as_of'), which the
-# event-level timestamp reader, DuckDB SQL for now, parses).
-SPARK_PENDING_UNIT_TESTS = {"test_event_decay_as_of_and_page_asset_type"}
+# Event-level input (a GA4 export with a nested Parquet file among its CSV files): the staging, the marts and the
+# evaluation, built on both targets.
+EVENT_SELECT = [
+    "+rejected_events",
+    "+ignored_events_summary",
+    "+business_unit_activity_by_period",
+    "+dim_cookies",
+    "+model_evaluation",
+]
+EVENT_TABLES = [
+    "rejected_events",
+    "ignored_events_summary",
+    "fct_submission_events",
+    "fct_page_interactions",
+    "dim_cookies",
+    "business_unit_activity_by_period",
+]
+
+
+@pytest.fixture(scope="module")
+def event_builds(spark_ready, tmp_path_factory) -> tuple[Path, Path]:
+    return _build("events", tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def event_con(event_builds):
+    with _attached(event_builds[0]) as connection:
+        yield connection
+
+
+@pytest.mark.parametrize("table", EVENT_TABLES)
+def test_spark_reads_event_input_as_duckdb(event_builds, event_con, table):
+    """Every event table row for row; rejected_events holds each kind of odd row of the generator and the
+    Parquet file's repeats, ignored_events_summary the page views."""
+    _, spark_dir = event_builds
+    _assert_same_table(event_con, table, f"duck.main.{table}", _spark_files(spark_dir, table))
+    if table in ("rejected_events", "ignored_events_summary", "fct_submission_events"):
+        assert event_con.sql(f"select count(*) from duck.main.{table}").fetchall()[0][0] > 0
+
+
+def test_spark_reads_the_nested_ga4_parquet_file(event_builds, event_con):
+    _, spark_dir = event_builds
+    rejected = _spark_files(spark_dir, "rejected_events")
+    rows = event_con.sql(
+        f"select count(*), count(page_url) from {rejected} where source_file like '%.parquet'"
+    ).fetchall()
+    assert rows[0][0] > 0 and rows[0][0] == rows[0][1], rows
+
+
+def test_spark_evaluates_event_input_by_last_events(event_builds, event_con):
+    """The evaluation on Spark has the time-based split (submission times collected with the sample) and
+    equals DuckDB's."""
+    _, spark_dir = event_builds
+    duck = _evaluation_rows(event_con, "duck.model_evaluation")
+    spark = _evaluation_rows(event_con, _spark_files(spark_dir, "model_evaluation"))
+    assert "last_events" in {row[1] for row in spark}
+    assert duck and spark == duck

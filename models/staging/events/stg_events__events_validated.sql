@@ -1,9 +1,10 @@
 -- Every raw event row, cleaned and typed, with whether it is a submission event (ignored otherwise) and the
 -- first rule it breaks (null when it is usable). Incremental by file, so a daily build reads only the new
 -- day's file: it deletes and reloads the files from the first new or changed one on (macros/events/
--- events_reload.sql) and keeps the rest; `--full-refresh` reads every file again.
+-- events_reload.sql) and keeps the rest; `--full-refresh` reads every file again. (On Spark a table, rebuilt
+-- each time: see events_materialization.)
 {{ config(
-    materialized='incremental',
+    materialized=assetrec.events_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ assetrec.events_reload_delete(ref('base_events__events')) }}"
@@ -59,7 +60,7 @@ keyed as (
 repeated_keys as (
     select
         event_key,
-        min({ 'file': source_file, 'row': source_row_number }) as first_row
+        min({{ assetrec.ordered_pair('source_file', 'source_row_number') }}) as first_row
     from keyed
     where is_usable
     group by event_key
@@ -74,7 +75,7 @@ deduplicated as (
         case
             when not keyed.is_usable then keyed.row_reject_reason
             when {{ assetrec.events_seen_before('keyed.event_key') }} then 'duplicate_event_id'
-            when repeated_keys.first_row <> { 'file': keyed.source_file, 'row': keyed.source_row_number }
+            when repeated_keys.first_row <> {{ assetrec.ordered_pair('keyed.source_file', 'keyed.source_row_number') }}
                 then 'duplicate_event_id'
         end as reject_reason
     from keyed

@@ -66,18 +66,30 @@ def page_catalogue(pages: DataFrame) -> pd.DataFrame:
 
 def collect_interactions(interactions: DataFrame, pages: np.ndarray | None = None) -> Interactions:
     """fct_page_interactions (or a sample of its cookies) collected as `Interactions`, its columns `pages`
-    (default: the pages of the rows themselves), encoded by DuckDB as on the DuckDB target."""
-    rows = interactions.select("cookie", "page_url", F.col("event_strength").cast("double"))
-    data = Interactions.from_relation(to_relation(rows))
+    (default: the pages of the rows themselves), encoded by DuckDB as on the DuckDB target (with the
+    submission times of event input, from last_submitted_at)."""
+    columns = ["cookie", "page_url", F.col("event_strength").cast("double")]
+    if "last_submitted_at" in interactions.columns:
+        columns.append("last_submitted_at")
+    data = Interactions.from_relation(to_relation(interactions.select(columns)))
     if pages is None or np.array_equal(data.pages, pages):
         return data
     column = pd.Index(pages).get_indexer(data.pages)
-    matrix = data.matrix.tocoo()
-    shaped = sp.csr_matrix(
-        (matrix.data, (matrix.row, column[matrix.col])), shape=(len(data.cookies), len(pages))
+    shape = (len(data.cookies), len(pages))
+    return Interactions(
+        matrix=_with_columns(data.matrix, column, shape),
+        cookies=data.cookies,
+        pages=pages,
+        times=None if data.times is None else _with_columns(data.times, column, shape),
     )
+
+
+def _with_columns(matrix: sp.csr_matrix, column: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """`matrix` with its column j moved to column[j] of a matrix of `shape`."""
+    cells = matrix.tocoo()
+    shaped = sp.csr_matrix((cells.data, (cells.row, column[cells.col])), shape=shape)
     shaped.sort_indices()
-    return Interactions(matrix=shaped, cookies=data.cookies, pages=pages)
+    return shaped
 
 
 def to_spark(spark: SparkSession, frame: pd.DataFrame, schema: dict[str, str]) -> DataFrame:

@@ -64,10 +64,12 @@ class SparkLocalAdapter(SparkAdapter):
     @available
     def local_files(self, pattern: str) -> list[list] | None:
         """The local files matching `pattern` (a path or glob, relative to the directory dbt runs in), as
-        [[path, size in bytes], ...] in name order; None for a URI (s3://, hdfs://, ...), which only Spark reads.
+        [[path, size in bytes, modification time in Unix seconds], ...] in name order; None for a URI (s3://,
+        hdfs://, ...), which only Spark reads.
         In `method: session` dbt runs in Spark's driver, so it sees the files Spark's local reader will read."""
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", pattern) and not pattern.startswith("file:"):
             return None
         path = pattern.removeprefix("file://").removeprefix("file:")
         matches = sorted(glob.glob(path)) if glob.has_magic(path) else ([path] if os.path.exists(path) else [])
-        return [[match, os.path.getsize(match)] for match in matches if os.path.isfile(match)]
+        stats = [(match, os.stat(match)) for match in matches if os.path.isfile(match)]
+        return [[match, stat.st_size, stat.st_mtime] for match, stat in stats]
