@@ -12,7 +12,7 @@ WAREHOUSE := $(or $(ASSETREC_DB),warehouse.duckdb)
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run publish report browser test test-fast lint format clean java setup-spark run-spark test-spark
+.PHONY: setup run publish report browser test test-fast lint format clean java setup-spark run-spark publish-spark report-spark run-spark-standalone test-spark
 
 # The stamp file is rebuilt whenever a dependency file changes, so `make` re-installs only when needed.
 $(VENV)/.installed: requirements.txt requirements-dev.txt python/pyproject.toml
@@ -34,8 +34,9 @@ publish: setup
 	$(BIN)/python -m assetrec.publish --db $(WAREHOUSE) --out publish --run-results target/run_results.json
 
 # reports/index.html from the freshly published copy (never from the warehouse dbt writes).
+REPORT := $(BIN)/python -m assetrec.report --db publish/assetrec.duckdb --out reports
 report: publish
-	$(BIN)/python -m assetrec.report --db publish/assetrec.duckdb --out reports
+	$(REPORT)
 
 # Headless Chromium for the report's browser test, installed (Debian/Ubuntu) only when missing. Best effort:
 # without it that test is skipped, unless ASSETREC_REQUIRE_BROWSER=1 (CI) makes it fail.
@@ -87,10 +88,25 @@ setup-spark: $(VENV)/.installed-spark java
 
 # The whole DAG, Python models and reporting included (selector spark in selectors.yml), on the bundled sample or
 # the exports given with SPARK_VARS='{submissions_path: ..., bu_mapping_path: ...}' (or events_path: ...).
+# Then publishes and reports it as `make run` does (publish-spark, report-spark).
 run-spark: setup-spark
 	ASSETREC_SPARK_DIR=$(SPARK_DIR) $(DBT) build $(SPARK_DBT_FLAGS) --selector spark $(if $(SPARK_VARS),--vars '$(SPARK_VARS)')
+	@$(MAKE) --no-print-directory report-spark
 	@echo "Spark tables (Parquet, one folder per table): $(abspath $(SPARK_DIR))/warehouse/assetrec.db/<table>/"
 	@ls $(SPARK_DIR)/warehouse/assetrec.db | tr '\n' ' '; echo
+
+# The Spark build's BI-facing tables, views computed, into publish/ (as `make publish` does for DuckDB's).
+publish-spark: setup-spark
+	$(BIN)/python -m assetrec.publish --spark-dir $(SPARK_DIR) --out publish --run-results target/dbt-spark/run_results.json
+
+report-spark: publish-spark
+	$(REPORT)
+
+# The cluster route rehearsed on this machine (README: On a cluster): the same build with a Spark standalone master
+# and one worker, separate JVMs, started and stopped by scripts/spark_standalone.sh; then published and reported.
+run-spark-standalone: setup-spark
+	ASSETREC_SPARK_DIR=$(SPARK_DIR) scripts/spark_standalone.sh $(SPARK_DBT_FLAGS) --selector spark $(if $(SPARK_VARS),--vars '$(SPARK_VARS)')
+	@$(MAKE) --no-print-directory report-spark
 
 # The Spark target against DuckDB, table by table (python/tests/test_spark_target.py).
 test-spark: setup-spark

@@ -44,6 +44,11 @@ Atomicity, so readers never see a half-written or mixed state:
   warehouse (`dbt test`, `dbt docs generate`, ...: its own results must pass) and the marked build
   finished and succeeded; and if the warehouse has no marker (built before the hook existed).
 - A lock file (`publish/.publish.lock`) keeps two publishers from interleaving.
+
+The Spark target (`--spark-dir`, its ASSETREC_SPARK_DIR) is published the same way: Spark writes each relation
+of its finished build, views computed, as Parquet into a temporary folder here (assetrec.spark.warehouse), and
+those files are the source of the copy; the build marker and run_results.json are checked as above. Comments
+(persist_docs) stay in Spark's metastore.
 """
 
 from __future__ import annotations
@@ -88,6 +93,27 @@ DBT_TEMPORARY = ("__dbt_tmp", "__dbt_backup")
 # Internal helpers without one of the prefixes: the co-occurrence models' integer page ids and raw pair
 # counts (page_cooccurrence is their BI-facing result).
 INTERNAL_TABLES = frozenset({"cooccurrence_pages", "cooccurrence_page_pairs"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the tables are copied from: a DuckDB warehouse file, or (`parquet`: relation -> folder of Parquet
+    files) the export of a Spark build. `label` names it in messages and in the manifest (source_db)."""
+
+    label: Path
+    parquet: dict[str, Path] | None = None
+
+    def attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        """The source as catalog `src` of `con`: the file read-only, or views over the Parquet folders (the
+        one-row build marker as a table, where check_build_marker looks for it)."""
+        if self.parquet is None:
+            con.execute(f"attach {_sql_string(str(self.label.resolve()))} as src (read_only)")
+            return
+        con.execute("attach ':memory:' as src")
+        for name, folder in self.parquet.items():
+            kind = "table" if name == BUILD_MARKER else "view"
+            files = _sql_string(str(folder / "*.parquet"))
+            con.execute(f"create {kind} src.main.{_quote(name)} as select * from read_parquet({files})")
 
 
 @dataclass(frozen=True)
@@ -201,13 +227,17 @@ def publish(
     run_results: Path | None = None,
     keep: int = 3,
     storage_version: str | None = DEFAULT_STORAGE_VERSION,
+    spark_dir: Path | None = None,
 ) -> Published:
-    """Copy the BI-facing tables of `db` into `out` (DuckDB file + Parquet snapshot), atomically."""
+    """Copy the BI-facing tables of `db` (or of the Spark build under `spark_dir`) into `out` (DuckDB file +
+    Parquet snapshot), atomically."""
     if keep < 1:
         raise ValueError("keep must be at least 1")
     run = check_run_results(run_results) if run_results is not None else None
-    if not db.exists():
+    if spark_dir is None and not db.exists():
         raise PublishError(f"database not found: {db}")
+    if spark_dir is not None and not spark_dir.is_dir():
+        raise PublishError(f"Spark build folder not found: {spark_dir} (ASSETREC_SPARK_DIR)")
     out.mkdir(parents=True, exist_ok=True)
     (out / SNAPSHOTS).mkdir(exist_ok=True)
     now = datetime.now(UTC)
@@ -217,18 +247,22 @@ def publish(
         tmp_db = out / f".{DATABASE_NAME}.tmp-{tag}"
         tmp_snapshot = out / SNAPSHOTS / f".snapshot.tmp-{tag}"
         tmp_link = out / f".{PARQUET_LINK}.tmp-{tag}"
+        tmp_export = out / f".spark-export.tmp-{tag}"
         try:
             tmp_snapshot.mkdir()
-            counts, run_id = _copy(db, run, tmp_db, tmp_snapshot, storage_version, now)
+            source = Source(db) if spark_dir is None else _spark_source(spark_dir, tmp_export)
+            counts, run_id = _copy(source, run, tmp_db, tmp_snapshot, storage_version, now)
             if Path(f"{tmp_db}.wal").exists():
                 raise PublishError(f"{tmp_db}.wal left behind after checkpoint; not publishing")
             _verify(tmp_db, tmp_snapshot, counts)
-            snapshot = _seal_snapshot(db, tmp_db, tmp_snapshot, counts, run_id, now)
+            snapshot = _seal_snapshot(source.label, tmp_db, tmp_snapshot, counts, run_id, now)
             _swap(out, tmp_db, snapshot, tmp_link, now)
         except BaseException:
             for path in (tmp_db, Path(f"{tmp_db}.wal"), tmp_snapshot, tmp_link):
                 _remove(path)
             raise
+        finally:
+            _remove(tmp_export)
         _prune_snapshots(out, snapshot, keep)
     return Published(
         database=out / DATABASE_NAME,
@@ -239,8 +273,22 @@ def publish(
     )
 
 
+def _spark_source(spark_dir: Path, folder: Path) -> Source:
+    """The BI-facing relations and the build marker of the Spark build under `spark_dir`, written by Spark as
+    Parquet into `folder` (pyspark is imported only here)."""
+    from assetrec.spark.warehouse import SCHEMA, export_warehouse
+
+    try:
+        exported = export_warehouse(
+            spark_dir, folder, lambda name: is_bi_facing(name) or name == BUILD_MARKER
+        )
+    except Exception as error:  # Spark's own errors (Py4J, Analysis): the first line says what failed
+        raise PublishError(f"{spark_dir}: {str(error).splitlines()[0]}") from error
+    return Source(spark_dir / "warehouse" / f"{SCHEMA}.db", exported)
+
+
 def _copy(
-    db: Path,
+    source: Source,
     run: DbtInvocation | None,
     tmp_db: Path,
     tmp_snapshot: Path,
@@ -252,8 +300,9 @@ def _copy(
     One connection reads the build marker and the tables, so no build can come in between. Returns the
     row count per table and the source run. The file is checkpointed when detached: no WAL is left.
     """
+    db = source.label
     with duckdb.connect(config=duckdb_config(tmp_db)) as con:
-        con.execute(f"attach {_sql_string(str(db.resolve()))} as src (read_only)")
+        source.attach(con)
         if run is not None:
             check_build_marker(con, run, db)
         tables = bi_tables(con)
@@ -399,17 +448,31 @@ def main(argv: list[str] | None = None) -> int:
         help=f"DuckDB storage format of the published file ({DEFAULT_STORAGE_VERSION}: readable by DuckDB >= 1.0 "
         "and the BI drivers built on it; 'latest' = this DuckDB's own format)",
     )
+    parser.add_argument(
+        "--spark-dir",
+        type=Path,
+        help="publish the Spark target's build kept in this folder (its ASSETREC_SPARK_DIR, e.g. target/spark) "
+        "instead of a DuckDB warehouse (--db is then not read)",
+    )
     args = parser.parse_args(argv)
     storage = None if args.storage_version == "latest" else args.storage_version
     try:
         result = publish(
-            args.db, args.out, run_results=args.run_results, keep=args.keep, storage_version=storage
+            args.db,
+            args.out,
+            run_results=args.run_results,
+            keep=args.keep,
+            storage_version=storage,
+            spark_dir=args.spark_dir,
         )
     except (PublishError, duckdb.Error) as error:
         print(f"publish: {error}; the previous publication (if any) is unchanged", file=sys.stderr)
         return 1
     rows = sum(result.tables.values())
-    print(f"warehouse : {args.db.resolve()}  (dbt writes here; do not hold it open)")
+    if args.spark_dir is None:
+        print(f"warehouse : {args.db.resolve()}  (dbt writes here; do not hold it open)")
+    else:
+        print(f"warehouse : {args.spark_dir.resolve()}  (the Spark target's build)")
     print(
         f"published : {result.database.resolve()}  ({len(result.tables)} tables, {rows:,} rows; open read-only)"
     )

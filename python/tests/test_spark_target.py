@@ -5,12 +5,12 @@ ASSETREC_SPARK_DIR; on Spark the whole DAG of selector `spark`), and so is a sma
 layers only, selector `spark_sql_layers`). The SQL layers (seeds, staging/clickstream with its quarantine, marts
 and co-occurrence tables) must be identical row for row: Spark's tables are read as the Parquet files Spark wrote
 (`$ASSETREC_SPARK_DIR/warehouse/assetrec.db/<table>/`), by DuckDB, not through dbt or Spark. Every relation of
-the DuckDB build (but the event-level staging) must exist on Spark with the same columns and types (read from
-Spark's catalog), every cookie must have its recommendations, and on a held-out split of the sample (one page per
-cookie removed from the export) the hit rate at 10 of the deployed model's recommendations, of the ALS
-factors, and of the recommendations with the model forced to ALS, is computed here from each target's tables and
-must agree within 5%. The Spark modules' own functions are checked in an in-process SparkSession
-against scipy.
+the DuckDB build must exist on Spark with the same columns and types (read from Spark's catalog) and be published
+(`assetrec.publish --spark-dir`) as DuckDB's publication is, every cookie must have its recommendations, and on a
+held-out split of the sample (one page per cookie removed from the export) the hit rate at 10 of the deployed
+model's recommendations, of the ALS factors, and of the recommendations with the model forced to ALS, is computed
+here from each target's tables and must agree within 5%. The Spark modules' own functions are checked in an
+in-process SparkSession against scipy.
 
 Marked `spark` (and `dbt`): `make test-spark` runs it; it skips, saying so, without the Spark set-up.
 """
@@ -461,31 +461,16 @@ def _decimal(name: str) -> str:
 def _spark_catalog(spark_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """Every relation of schema assetrec in a Spark build's metastore (tables and views): its columns and types,
     read by a SparkSession of this process (the build has finished: Derby admits one process at a time)."""
-    from pyspark.sql import SparkSession
+    from assetrec.spark.warehouse import SCHEMA, relations, warehouse_session
 
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("assetrec-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.warehouse.dir", str(spark_dir / "warehouse"))
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=false",
-        )
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
-        .enableHiveSupport()
-        .getOrCreate()
-    )
-    try:
+    with warehouse_session(spark_dir) as session:
         return {
-            table.name: [
+            name: [
                 (field.name, _comparable(field.dataType.simpleString()))
-                for field in session.table(f"assetrec.{table.name}").schema
+                for field in session.table(f"{SCHEMA}.{name}").schema
             ]
-            for table in session.catalog.listTables("assetrec")
+            for name in relations(session)
         }
-    finally:
-        session.stop()
 
 
 def test_every_duckdb_relation_exists_on_spark_with_its_columns(sample_builds):
@@ -1016,3 +1001,44 @@ def test_spark_evaluates_event_input_by_last_events(event_builds, event_con):
     spark = _evaluation_rows(event_con, _spark_files(spark_dir, "model_evaluation"))
     assert "last_events" in {row[1] for row in spark}
     assert duck and spark == duck
+
+
+def _published_columns(database: Path) -> dict[str, list[tuple[str, str]]]:
+    """Each table of a publication: its columns and their types (Spark's names, decimals by their scale)."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.sql(
+            "select table_name, column_name, data_type from duckdb_columns() where database_name = current_database() "
+            "and schema_name = 'main' order by table_name, column_index"
+        ).fetchall()
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, data_type in rows:
+        columns.setdefault(table, []).append((column, _comparable(_spark_type(data_type))))
+    return columns
+
+
+def test_spark_build_is_published_and_reported_like_duckdb(sample_builds, tmp_path):
+    """`python -m assetrec.publish --spark-dir` (its run_results.json checked against the build marker Spark
+    wrote) publishes the same BI-facing tables as the DuckDB build's publication, views computed, with the same
+    columns, types and row counts; the report renders every section from it."""
+    from assetrec import publish
+
+    db, spark_dir = sample_builds
+    duck = publish.publish(db, tmp_path / "duckdb")
+    out = tmp_path / "spark"
+    command = [sys.executable, "-m", "assetrec.publish", "--spark-dir", str(spark_dir), "--out", str(out)]
+    command += ["--run-results", str(spark_dir.parent / "dbt-spark" / "run_results.json")]
+    published = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert published.returncode == 0, published.stderr[-3000:]
+    with duckdb.connect(str(out / "assetrec.duckdb"), read_only=True) as con:
+        counts = dict(con.sql("select table_name, rows from published_tables").fetchall())
+    assert counts == duck.tables
+    assert "page_cooccurrence" in counts, "the view is published as a table"
+    assert _published_columns(out / "assetrec.duckdb") == _published_columns(duck.database)
+    parquet = out / "parquet" / "recommendations.parquet"
+    assert duckdb.sql(f"select count(*) from '{parquet}'").fetchall() == [(counts["recommendations"],)]
+    report = [sys.executable, "-m", "assetrec.report", "--db", str(out / "assetrec.duckdb"), "--out"]
+    reported = subprocess.run(
+        [*report, str(tmp_path / "reports")], capture_output=True, text=True, check=False
+    )
+    assert reported.returncode == 0, reported.stderr[-3000:]
+    assert (tmp_path / "reports" / "index.html").stat().st_size > 0
