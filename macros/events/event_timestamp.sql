@@ -3,6 +3,10 @@
     - a whole number: an epoch in event_timestamp_unit() (s, ms or us since 1970-01-01 UTC), null when it
       is beyond the year 294,000 or no unit is set (base_events__events stops the build then);
     - ISO-8601 text ending with an offset (`Z`, `UTC`, `+02:00`, `-0500`, `+05`): that instant;
+    - ISO-8601 text ending, after a space, with a region time zone (`America/New_York`, `Etc/GMT+5`): the
+      wall-clock time there (daylight saving included); an unknown region gives null;
+    - any other word after the time (`EST`, `CET`: abbreviations mean different zones to different readers,
+      `CST` is Chicago or Shanghai): null, so it is rejected rather than misread by hours;
     - ISO-8601 text without an offset (also what a Parquet TIMESTAMP column reads as): taken as UTC.
   A Parquet TIMESTAMPTZ column reads as text with its offset, so it keeps its instant.
 #}
@@ -13,6 +17,14 @@
 {#- The pattern of ISO-8601 text that ends with an offset (the text before it is read by the engine's cast). -#}
 {% macro event_timestamp_offset_pattern() -%}
     .*[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([zZ]|UTC|[+-][0-9]{2}(:?[0-9]{2})?)
+{%- endmacro %}
+{#- ISO-8601 text that ends, after a space, with a region time zone (Area/City). -#}
+{% macro event_timestamp_zone_pattern() -%}
+    .*[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? +[A-Za-z][A-Za-z_]*(/[A-Za-z0-9_+-]+)+
+{%- endmacro %}
+{#- Text with a word after its time that is neither an offset nor a region (read as null on both engines). -#}
+{% macro event_timestamp_word_pattern() -%}
+    .*[0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *[A-Za-z].*
 {%- endmacro %}
 
 {% macro default__event_timestamp_value(trimmed) -%}
@@ -28,7 +40,9 @@
             end as bigint)))
             {%- endif %}
         when {{ assetrec.regex_full_match(trimmed, assetrec.event_timestamp_offset_pattern()) }}
+            or {{ assetrec.regex_full_match(trimmed, assetrec.event_timestamp_zone_pattern()) }}
             then try_cast({{ trimmed }} as timestamptz)
+        when {{ assetrec.regex_full_match(trimmed, assetrec.event_timestamp_word_pattern()) }} then null
         else timezone('UTC', try_cast({{ trimmed }} as timestamp))
     end
 {%- endmacro %}
@@ -36,9 +50,9 @@
 {#-
   Spark, reading the same texts as DuckDB does (the unit test test_event_timestamp_forms runs on both): an
   offset `UTC`, `+05` or `-0500` is spelled `+00:00`, `+05:00`, `-05:00`, and `hh:mm` gets its `:00` seconds,
-  before Spark's cast; text without an offset needs a whole date (Spark would read `2024` or `2024-03`) and no
-  `+h` after its time (DuckDB reads neither), and is read as a wall-clock time in UTC (timestamp_ntz: a trailing zone
-  name is ignored, as DuckDB's timestamp cast ignores it). Integer epochs multiply without overflow (ANSI mode).
+  before Spark's cast, which also reads a region after the time (given seconds); text without an offset needs a
+  whole date (Spark would read `2024` or `2024-03`) and no `+h` after its time (DuckDB reads neither), and is
+  read as a wall-clock time in UTC (timestamp_ntz). Integer epochs multiply without overflow (ANSI mode).
 -#}
 {% macro spark__event_timestamp_value(trimmed) -%}
     {%- set factors = {'s': 1000000, 'ms': 1000, 'us': 1} -%}
@@ -63,6 +77,10 @@
                 when length({{ zone }}) = 5 then concat(substr({{ zone }}, 1, 3), ':', substr({{ zone }}, 4, 2))
                 else {{ zone }}
             end) as timestamp)
+        when {{ assetrec.regex_full_match(trimmed, assetrec.event_timestamp_zone_pattern()) }}
+            then try_cast(regexp_replace({{ trimmed }}, '(?<=[T ][0-9]{1,2}:[0-9]{2})(?= )', ':00') as timestamp)
+        when {{ assetrec.regex_full_match(trimmed, assetrec.event_timestamp_word_pattern()) }}
+            then cast(null as timestamp)
         when {{ trimmed }} rlike '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ]|$)' and not {{ trimmed }} rlike ':[0-9]{2}.*[+-][0-9]{1,2}$'
             then cast(try_cast({{ trimmed }} as timestamp_ntz) as timestamp)
     end
