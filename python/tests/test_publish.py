@@ -626,3 +626,17 @@ def test_published_tables_match_the_dbt_exposures(sample_warehouse, tmp_path):
     assert refs("assetrec_report") == report_tables
     for exposure in exposures.values():
         assert exposure["owner"].get("name") and exposure["description"].strip()
+
+
+def test_spark_publish_refuses_a_folder_without_a_spark_build(tmp_path):
+    """--spark-dir naming no folder, or a folder without a Spark build's metastore, is refused with a message
+    that names the folder (before any SparkSession starts); nothing is published."""
+    out = tmp_path / "publish"
+    with pytest.raises(pub.PublishError, match="Spark build folder not found: .*missing"):
+        pub.publish(tmp_path / "unused.duckdb", out, spark_dir=tmp_path / "missing")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(pub.PublishError, match="metastore_db not found: no Spark build in .*empty"):
+        pub.publish(tmp_path / "unused.duckdb", out, spark_dir=empty)
+    assert not (out / "assetrec.duckdb").exists()
+    assert not list(out.glob(".*.tmp-*")), "temporary files left behind"

@@ -20,12 +20,12 @@ SCHEMA = "assetrec"
 def warehouse_session(spark_dir: Path) -> Iterator:
     """A local SparkSession on the metastore and warehouse of the Spark build under `spark_dir`, with the
     profile's UTC clock and instant (not INT96) Parquet timestamps; stopped on exit."""
-    from pyspark.sql import SparkSession
-
     spark_dir = Path(spark_dir).resolve()
     metastore = spark_dir / "metastore_db"
     if not metastore.is_dir():
         raise FileNotFoundError(f"{metastore} not found: no Spark build in {spark_dir} (ASSETREC_SPARK_DIR)")
+    from pyspark.sql import SparkSession
+
     session = (
         SparkSession.builder.master("local[2]")
         .appName("assetrec-warehouse")
