@@ -458,19 +458,28 @@ def _decimal(name: str) -> str:
     return "decimal(*," + name.lower().replace(" ", "").rstrip(")").split(",")[-1] + ")"
 
 
+# Run in a process of its own: a JVM that has booted the build's Derby metastore keeps it locked until it exits,
+# so a SparkSession in this test process would lock out `assetrec.publish --spark-dir` (another process) later.
+_CATALOG_SCRIPT = """
+import json, sys
+from assetrec.spark.warehouse import SCHEMA, relations, warehouse_session
+with warehouse_session(sys.argv[1]) as session:
+    print(json.dumps({name: [(f.name, f.dataType.simpleString()) for f in session.table(f"{SCHEMA}.{name}").schema]
+                      for name in relations(session)}))
+"""
+
+
 def _spark_catalog(spark_dir: Path) -> dict[str, list[tuple[str, str]]]:
     """Every relation of schema assetrec in a Spark build's metastore (tables and views): its columns and types,
-    read by a SparkSession of this process (the build has finished: Derby admits one process at a time)."""
-    from assetrec.spark.warehouse import SCHEMA, relations, warehouse_session
-
-    with warehouse_session(spark_dir) as session:
-        return {
-            name: [
-                (field.name, _comparable(field.dataType.simpleString()))
-                for field in session.table(f"{SCHEMA}.{name}").schema
-            ]
-            for name in relations(session)
-        }
+    read by a SparkSession in a subprocess (the build has finished: Derby admits one process at a time)."""
+    listed = subprocess.run(
+        [sys.executable, "-c", _CATALOG_SCRIPT, str(spark_dir)], capture_output=True, text=True, check=False
+    )
+    assert listed.returncode == 0, listed.stderr[-3000:]
+    catalog = json.loads(listed.stdout.strip().splitlines()[-1])
+    return {
+        name: [(column, _comparable(kind)) for column, kind in fields] for name, fields in catalog.items()
+    }
 
 
 def test_every_duckdb_relation_exists_on_spark_with_its_columns(sample_builds):
