@@ -88,33 +88,45 @@ def topn_dense(scores: np.ndarray, N: int) -> tuple[np.ndarray, np.ndarray]:
     tied = np.flatnonzero(counts > 8 * k + 8)
     if len(tied):
         # Many ties at the bound (e.g. all-zero rows): for those rows only, select exactly k by value,
-        # ties by lower id.
-        block = scores[tied]
+        # ties by lower id. Sparse item-item scores make every row such a row: then the block itself is
+        # used (no copy), and each pass over it counts (these rows dominate scoring on large catalogues).
+        every_row = len(tied) == n_rows
+        block = scores if every_row else scores[tied]
         # The k-th largest score: the bound itself when fewer than k scores exceed it (the usual case of
-        # sparse rows, whose ties are at 0), else found by a partition of those rows.
+        # sparse rows, whose ties are at 0), else found by a partition of those rows. -inf never exceeds
+        # or equals it (the bound is at least the lowest float, the partition's k-th of a hard row more).
         kth = bound[tied].copy()
         above = block > kth[:, None]
-        hard = np.flatnonzero(np.count_nonzero(above, axis=1) >= k)
+        n_above = np.count_nonzero(above, axis=1)
+        hard = np.flatnonzero(n_above >= k)
         if len(hard):
             kth[hard] = np.partition(block[hard], n_items - k, axis=1)[:, n_items - k]
             above[hard] = block[hard] > kth[hard, None]
-        need = k - above.sum(axis=1)
-        mask[tied] = (above | _first_true(block == kth[:, None], need)) & (block > -np.inf)
+            n_above[hard] = np.count_nonzero(above[hard], axis=1)
+        _add_first_equal(above, block, kth, k - n_above)
+        if every_row:
+            mask = above
+        else:
+            mask[tied] = above
     return _rank_candidates(scores, mask, N)
 
 
-def _first_true(flags: np.ndarray, counts: np.ndarray, prefix: int = 1024) -> np.ndarray:
-    """``flags`` with only the first ``counts[r]`` True entries of each row r kept. The running count is
-    taken over a prefix of the columns first: the rows that find their entries there (ties at 0 are
-    everywhere) never scan the rest."""
-    width = min(prefix, flags.shape[1])
-    head = np.cumsum(flags[:, :width], axis=1)
-    kept = np.zeros_like(flags)
-    kept[:, :width] = flags[:, :width] & (head <= counts[:, None])
-    rest = np.flatnonzero(head[:, -1] < counts) if width < flags.shape[1] else np.empty(0, dtype=int)
+def _add_first_equal(
+    selected: np.ndarray, block: np.ndarray, value: np.ndarray, counts: np.ndarray, prefix: int = 1024
+) -> None:
+    """Add to ``selected`` (in place) the first ``counts[r]`` entries of each row r of ``block`` equal to
+    ``value[r]``. The running count is taken over a prefix of the columns first: the rows that find their
+    entries there (ties at 0 are everywhere) never compare the rest."""
+    width = min(prefix, block.shape[1])
+    equal = block[:, :width] == value[:, None]
+    head = np.cumsum(equal, axis=1)
+    selected[:, :width] |= equal & (head <= counts[:, None])
+    if width == block.shape[1]:
+        return
+    rest = np.flatnonzero(head[:, -1] < counts)
     if len(rest):
-        kept[rest] = flags[rest] & (np.cumsum(flags[rest], axis=1) <= counts[rest, None])
-    return kept
+        equal = block[rest] == value[rest, None]
+        selected[rest] |= equal & (np.cumsum(equal, axis=1) <= counts[rest, None])
 
 
 def allowed_items(n_items: int, items=None, filter_items=None) -> np.ndarray | None:

@@ -6,6 +6,7 @@ import math
 from datetime import datetime, timedelta
 
 import duckdb
+import numpy as np
 from assetrec.bench.events import START, write_day
 from assetrec.bench.pipeline import model_stage
 from assetrec.bench.spark import BUILD_STAGES, compare_rows, markdown, ratio, sizing
@@ -141,3 +142,14 @@ def test_publish_benchmark_times_every_bi_table_and_the_parquet_only_alternative
     assert not (tmp_path / "work").exists()
     table = markdown([figures], [1.0], ["page_cooccurrence"])
     assert "| page_cooccurrence | 1,000 |" in table and "| recommendations | 10 |" in table
+
+
+def test_topn_benchmark_reference_ranks_distinct_scores_as_topn_dense():
+    """The NumPy reference of the topn benchmark is a top-N: on distinct scores it agrees with topn_dense."""
+    from assetrec.bench.topn import block, numpy_topn
+    from assetrec.topn import topn_dense
+
+    scores = block("dense", 300)
+    assert numpy_topn(scores, 10).tolist() == topn_dense(scores, 10)[0].tolist()
+    sparse = block("sparse", 300)
+    assert (np.isneginf(sparse).sum(axis=1) == 2).all() and ((sparse > 0).sum(axis=1) == 3).all()

@@ -73,3 +73,29 @@ def test_topn_dense_wide_rows_of_ties_match_a_full_sort():
         got = ids[row][ids[row] >= 0]
         assert got.tolist() == expected.tolist(), row
         np.testing.assert_array_equal(top[row, : len(got)], scores[row, expected])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("seed", range(6))
+def test_topn_dense_random_sparse_blocks_match_a_full_sort(dtype, seed):
+    """Blocks shaped like item-item scores of sparse data (a few positive scores per row, the rest 0, some
+    -inf), every row or only some rows tied at 0, wider than the 1,024-column prefix: against a full sort."""
+    rng = np.random.default_rng(seed)
+    rows, n_items = 30, int(rng.choice([50, 1500, 4000]))
+    scores = np.zeros((rows, n_items), dtype=dtype)
+    for r in range(rows):
+        scores[r, rng.choice(n_items, int(rng.integers(0, 6)), replace=False)] = (
+            rng.integers(1, 4, 1)[0] * rng.random()
+        )
+        scores[r, rng.choice(n_items, int(rng.integers(0, n_items // 2)), replace=False)] = -np.inf
+    if seed % 2:
+        scores[: rows // 2] = rng.random((rows // 2, n_items))  # rows without ties beside the tied ones
+    scores[0, : n_items - 3] = -np.inf  # the zeros left are at the end of the row
+    for n in (1, 10, 40):
+        ids, top = topn_dense(scores, n)
+        for row in range(rows):
+            finite = np.flatnonzero(np.isfinite(scores[row]))
+            expected = finite[np.lexsort((finite, -scores[row, finite]))][:n]
+            got = ids[row][ids[row] >= 0]
+            assert got.tolist() == expected.tolist(), (row, n)
+            np.testing.assert_array_equal(top[row, : len(got)], scores[row, expected].astype(np.float64))

@@ -19,6 +19,7 @@ BENCHMARKS = (
     "pipeline",
     "publish",
     "spark",
+    "topn",
     "tuning",
     "tuning_cost",
 )
