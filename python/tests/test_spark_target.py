@@ -189,6 +189,11 @@ _BUILT: dict[str, tuple[Path, Path]] = {}
 _VARS: dict[str, dict | None] = {}
 
 
+def _spark_target(spark_dir: Path) -> Path:
+    """dbt's target-path (manifest, run_results.json) of the Spark build whose state is in `spark_dir`."""
+    return spark_dir.parent / "dbt-spark"
+
+
 def _build(kind: str, tmp_path_factory) -> tuple[Path, Path]:
     """The bundled sample (the whole DAG that Spark builds), the small export above (the SQL layers) or the
     held-out export (the models up to recommendations), built on DuckDB (the database) and on Spark (its
@@ -224,7 +229,9 @@ def _build(kind: str, tmp_path_factory) -> tuple[Path, Path]:
     dbt_runner.run_dbt(["seed"], db, work / "duckdb" / "target")
     dbt_runner.run_dbt(duck_args, db, work / "duckdb" / "target", variables)
     spark_dir = work / "spark"
-    dbt_runner.run_dbt(spark_args, db, work / "dbt-spark", variables, dbt_target="spark", spark_dir=spark_dir)
+    dbt_runner.run_dbt(
+        spark_args, db, _spark_target(spark_dir), variables, dbt_target="spark", spark_dir=spark_dir
+    )
     _BUILT[kind] = db, spark_dir
     _VARS[kind] = variables
     return db, spark_dir
@@ -608,7 +615,7 @@ def heldout_als(heldout, heldout_builds):
     con.execute("detach duck")  # dbt writes the database
     dbt_runner.run_dbt(args, db, work / "duckdb" / "target", variables)
     con.execute(f"attach '{db}' as duck (read_only)")
-    dbt_runner.run_dbt(args, db, work / "dbt-spark", variables, dbt_target="spark", spark_dir=spark_dir)
+    dbt_runner.run_dbt(args, db, _spark_target(spark_dir), variables, dbt_target="spark", spark_dir=spark_dir)
     return con, spark_dir
 
 
@@ -938,7 +945,7 @@ def test_spark_build_ran_and_passed_the_unit_tests(sample_builds):
     """The Spark build of the sample ran every unit test of a model it built (from the manifest), and each
     passed (run_results.json of that build)."""
     _, spark_dir = sample_builds
-    target = spark_dir.parent / "dbt-spark"  # the Spark build's target-path (_build)
+    target = _spark_target(spark_dir)
     manifest = json.loads((target / "manifest.json").read_text())
     results = json.loads((target / "run_results.json").read_text())["results"]
     status = {result["unique_id"]: result["status"] for result in results}
@@ -1035,7 +1042,7 @@ def test_spark_build_is_published_and_reported_like_duckdb(sample_builds, tmp_pa
     duck = publish.publish(db, tmp_path / "duckdb")
     out = tmp_path / "spark"
     command = [sys.executable, "-m", "assetrec.publish", "--spark-dir", str(spark_dir), "--out", str(out)]
-    command += ["--run-results", str(spark_dir.parent / "dbt-spark" / "run_results.json")]
+    command += ["--run-results", str(_spark_target(spark_dir) / "run_results.json")]
     published = subprocess.run(command, capture_output=True, text=True, check=False)
     assert published.returncode == 0, published.stderr[-3000:]
     with duckdb.connect(str(out / "assetrec.duckdb"), read_only=True) as con:
